@@ -1,0 +1,25 @@
+// Every resource provider the emulator serves. Each module exports its routes
+// (and optionally start/stop hooks for services it needs, such as Azurite).
+import type { EmulatorCore } from '../core.js';
+import type { RouteDef } from '../router.js';
+import { resourcesRoutes } from './resources.js';
+
+interface Provider {
+  routes(core: EmulatorCore): RouteDef[];
+  start?(core: EmulatorCore): Promise<void>;
+  stop?(core: EmulatorCore): Promise<void>;
+}
+
+const PROVIDERS: Provider[] = [{ routes: resourcesRoutes }];
+
+export function providerRoutes(core: EmulatorCore): RouteDef[] {
+  return PROVIDERS.flatMap((p) => p.routes(core));
+}
+
+export async function startProviders(core: EmulatorCore): Promise<void> {
+  for (const p of PROVIDERS) await p.start?.(core);
+}
+
+export async function stopProviders(core: EmulatorCore): Promise<void> {
+  for (const p of PROVIDERS) await p.stop?.(core);
+}
