@@ -8,7 +8,15 @@ export interface ArmResource {
   location?: string;
   tags?: Record<string, string>;
   properties?: Record<string, any>;
+  /** Emulator-only state (guest disk, generalized flag…): never sent over the wire; see view(). */
+  internal?: Record<string, any>;
   [key: string]: any;
+}
+
+/** The resource as Azure returns it: everything but the emulator's `internal` state, deep-copied. */
+export function view<T extends ArmResource>(resource: T): Omit<T, 'internal'> {
+  const { internal: _internal, ...rest } = resource;
+  return structuredClone(rest);
 }
 
 export class ResourceStore {

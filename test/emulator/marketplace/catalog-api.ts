@@ -22,7 +22,9 @@ export type ApiResult<T> = ApiOk<T> | ArmErrorLike;
 export const isArmError = <T>(r: ApiResult<T>): r is ArmErrorLike => 'code' in r;
 
 /** The wire body of an ArmErrorLike. */
-export const armErrorBody = (e: ArmErrorLike): { error: { code: string; message: string; target?: string } } => ({
+export const armErrorBody = (
+  e: ArmErrorLike,
+): { error: { code: string; message: string; target?: string } } => ({
   error: { code: e.code, message: e.message, ...(e.target ? { target: e.target } : {}) },
 });
 
@@ -138,7 +140,9 @@ export class CatalogApi {
   /** GET …/locations/{location}/publishers */
   listPublishers(subscriptionId: string, location: string): ApiResult<ImageResource[]> {
     return ok(
-      this.catalog.publishers().map((p) => ({ location, name: p, id: publisherId(subscriptionId, location, p) })),
+      this.catalog
+        .publishers()
+        .map((p) => ({ location, name: p, id: publisherId(subscriptionId, location, p) })),
     );
   }
 
@@ -152,7 +156,12 @@ export class CatalogApi {
   }
 
   /** GET …/offers/{o}/skus */
-  listSkus(subscriptionId: string, location: string, publisher: string, offer: string): ApiResult<ImageResource[]> {
+  listSkus(
+    subscriptionId: string,
+    location: string,
+    publisher: string,
+    offer: string,
+  ): ApiResult<ImageResource[]> {
     const p = this.catalog.findPublisher(publisher);
     const o = p && this.catalog.findOffer(p, offer);
     if (!p || !o) return artifactNotFound();
@@ -187,7 +196,9 @@ export class CatalogApi {
     if ((query.expand ?? '').toLowerCase() === 'properties') {
       return ok(limited.map((i) => imageBody(subscriptionId, location, i)));
     }
-    return ok(limited.map((i) => ({ location, name: i.version, id: versionId(subscriptionId, location, i) })));
+    return ok(
+      limited.map((i) => ({ location, name: i.version, id: versionId(subscriptionId, location, i) })),
+    );
   }
 
   /** GET …/skus/{s}/versions/{version}. "latest" is rejected: only VM create resolves it (facts §7). */

@@ -319,7 +319,10 @@ export class Catalog {
   private readonly skus: CatalogSku[];
   readonly planTerms: PlanTerms[];
 
-  constructor(skus: readonly CatalogSku[] = DEFAULT_SKUS, planTerms: readonly PlanTerms[] = DEFAULT_PLAN_TERMS) {
+  constructor(
+    skus: readonly CatalogSku[] = DEFAULT_SKUS,
+    planTerms: readonly PlanTerms[] = DEFAULT_PLAN_TERMS,
+  ) {
     this.skus = skus.map((s) => ({ ...s, versions: [...s.versions] }));
     this.planTerms = [...planTerms];
   }
@@ -372,7 +375,10 @@ export class Catalog {
     if (existing) existing.versions.push(...sku.versions);
     else this.skus.push({ ...sku, versions: [...sku.versions] });
     if (sku.plan && !this.findPlanTerms(sku.plan.publisher, sku.plan.product, sku.plan.name)) {
-      this.planTerms.push({ plan: sku.plan, privacyPolicyLink: `https://${sku.plan.publisher}.example/privacy` });
+      this.planTerms.push({
+        plan: sku.plan,
+        privacyPolicyLink: `https://${sku.plan.publisher}.example/privacy`,
+      });
     }
   }
 }

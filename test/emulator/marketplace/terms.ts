@@ -99,7 +99,8 @@ export class MarketplaceTermsStore {
       return {
         status: 400,
         code: 'BadRequest',
-        message: "The request body must contain 'properties.accepted' (true to accept the terms, false to revoke).",
+        message:
+          "The request body must contain 'properties.accepted' (true to accept the terms, false to revoke).",
       };
     }
     this.setAccepted(subscriptionId, terms.plan, accepted);
@@ -108,14 +109,24 @@ export class MarketplaceTermsStore {
 
   /** POST …/agreements/{p}/offers/{o}/plans/{plan}/sign (MarketplaceAgreements_Sign). Returns AgreementTerms
    * per the spec's response schema. */
-  sign(subscriptionId: string, publisher: string, product: string, plan: string): ApiResult<AgreementTermsBody> {
+  sign(
+    subscriptionId: string,
+    publisher: string,
+    product: string,
+    plan: string,
+  ): ApiResult<AgreementTermsBody> {
     return this.putCurrent(subscriptionId, 'virtualmachine', publisher, product, plan, {
       properties: { accepted: true },
     });
   }
 
   /** POST …/plans/{plan}/cancel (MarketplaceAgreements_Cancel). */
-  cancel(subscriptionId: string, publisher: string, product: string, plan: string): ApiResult<AgreementTermsBody> {
+  cancel(
+    subscriptionId: string,
+    publisher: string,
+    product: string,
+    plan: string,
+  ): ApiResult<AgreementTermsBody> {
     return this.putCurrent(subscriptionId, 'virtualmachine', publisher, product, plan, {
       properties: { accepted: false },
     });
