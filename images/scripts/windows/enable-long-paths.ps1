@@ -4,5 +4,5 @@ $ErrorActionPreference = 'Stop'
 
 $key = 'HKLM:\SYSTEM\CurrentControlSet\Control\FileSystem'
 Set-ItemProperty -Path $key -Name 'LongPathsEnabled' -Value 1 -Type DWord
-Write-Output ("LongPathsEnabled = {0}" -f (Get-ItemProperty -Path $key -Name 'LongPathsEnabled').LongPathsEnabled)
+Write-Output "LongPathsEnabled set to 1 under $key"
 exit 0
