@@ -82,7 +82,8 @@ export class AuthService {
 
   /** GitHub's OIDC endpoint: a signed JWT for the requested audience. */
   issueGithubIdToken(requestToken: string | undefined, audience: string | null): string {
-    if (requestToken !== this.oidcRequestToken) throw new ArmError(401, 'Unauthorized', 'Bad ACTIONS_ID_TOKEN_REQUEST_TOKEN.');
+    if (requestToken !== this.oidcRequestToken)
+      throw new ArmError(401, 'Unauthorized', 'Bad ACTIONS_ID_TOKEN_REQUEST_TOKEN.');
     const now = Math.floor(this.clock.now() / 1000);
     const header = { alg: 'RS256', typ: 'JWT', kid: 'emulator-github' };
     const claims = {
@@ -120,29 +121,57 @@ export class AuthService {
     const clientId = form.get('client_id') ?? '';
     const principal = this.principals.get(clientId.toLowerCase());
     if (!principal || principal.tenantId !== tenantId) {
-      return fail(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`);
+      return fail(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`,
+      );
     }
     const secret = form.get('client_secret');
     const assertion = form.get('client_assertion');
     if (secret !== null) {
       if (!principal.clientSecret || secret !== principal.clientSecret) {
-        return fail(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+        return fail(
+          401,
+          'invalid_client',
+          7000215,
+          'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+        );
       }
     } else if (assertion !== null) {
       const problem = this.checkAssertion(principal, assertion);
       if (problem) return fail(400, 'invalid_client', problem.code, problem.text);
     } else {
-      return fail(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      return fail(
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     }
     const accessToken = this.issueAccessToken(principal);
-    const expiresIn = Math.max(1, Math.floor(this.clock.toRealMs(this.options.tokenLifetimeSeconds * 1000) / 1000));
-    return { status: 200, body: { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: accessToken } };
+    const expiresIn = Math.max(
+      1,
+      Math.floor(this.clock.toRealMs(this.options.tokenLifetimeSeconds * 1000) / 1000),
+    );
+    return {
+      status: 200,
+      body: {
+        token_type: 'Bearer',
+        expires_in: expiresIn,
+        ext_expires_in: expiresIn,
+        access_token: accessToken,
+      },
+    };
   }
 
   private checkAssertion(principal: Principal, jwt: string): { code: number; text: string } | undefined {
     const parts = jwt.split('.');
     if (parts.length !== 3) return { code: 50027, text: 'JWT token is invalid or malformed.' };
-    const ok = createVerify('RSA-SHA256').update(`${parts[0]}.${parts[1]}`).verify(this.githubKeys.publicKey, Buffer.from(parts[2], 'base64url'));
+    const ok = createVerify('RSA-SHA256')
+      .update(`${parts[0]}.${parts[1]}`)
+      .verify(this.githubKeys.publicKey, Buffer.from(parts[2], 'base64url'));
     if (!ok) return { code: 50012, text: 'Client assertion failed signature validation.' };
     const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, any>;
     const now = Math.floor(this.clock.now() / 1000);
@@ -153,7 +182,8 @@ export class AuthService {
       };
     }
     const match = principal.federatedCredentials.find(
-      (f) => f.issuer === claims.iss && wildcard(f.subject).test(String(claims.sub)) && f.audience === claims.aud,
+      (f) =>
+        f.issuer === claims.iss && wildcard(f.subject).test(String(claims.sub)) && f.audience === claims.aud,
     );
     if (!match) {
       return {
@@ -168,7 +198,14 @@ export class AuthService {
   issueAccessToken(principal: Principal): string {
     const now = this.clock.now();
     const expiresAt = now + this.options.tokenLifetimeSeconds * 1000;
-    const payload = { aud: 'https://management.azure.com/', tid: principal.tenantId, appid: principal.clientId, oid: principal.objectId, exp: Math.floor(expiresAt / 1000), jti: randomUUID() };
+    const payload = {
+      aud: 'https://management.azure.com/',
+      tid: principal.tenantId,
+      appid: principal.clientId,
+      oid: principal.objectId,
+      exp: Math.floor(expiresAt / 1000),
+      jti: randomUUID(),
+    };
     const token = `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(payload))}.${b64url(randomBytes(16))}`;
     this.tokens.set(token, { principal, expiresAt });
     this.counters.tokensIssued++;
@@ -177,9 +214,19 @@ export class AuthService {
 
   /** ARM's bearer check: 401 with ARM's codes when the header is missing, unknown or expired. */
   authenticate(authorization: string | undefined): Principal {
-    if (!authorization) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
+    if (!authorization)
+      throw new ArmError(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing.",
+      );
     const m = /^Bearer\s+(.+)$/i.exec(authorization);
-    if (!m) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is provided in an invalid format.");
+    if (!m)
+      throw new ArmError(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+      );
     const issued = this.tokens.get(m[1]);
     if (!issued) throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
     if (issued.expiresAt <= this.clock.now()) {

@@ -62,7 +62,8 @@ export class Control {
   takeFault(method: string, path: string): FaultEffect | undefined {
     for (const f of this.faults) {
       if (f.method && f.method.toUpperCase() !== method) continue;
-      const hit = typeof f.path === 'string' ? path.toLowerCase().includes(f.path.toLowerCase()) : f.path.test(path);
+      const hit =
+        typeof f.path === 'string' ? path.toLowerCase().includes(f.path.toLowerCase()) : f.path.test(path);
       if (!hit) continue;
       f.seen++;
       const nth = f.nth ?? 1;
@@ -88,9 +89,13 @@ export class Control {
   }
 }
 
-export function faultError(effect: Extract<FaultEffect, { type: 'error' | 'asyncFailure' }>, status = 500): ArmError {
+export function faultError(
+  effect: Extract<FaultEffect, { type: 'error' | 'asyncFailure' }>,
+  status = 500,
+): ArmError {
   const headers: Record<string, string> = {};
-  if (effect.type === 'error' && effect.retryAfterSeconds !== undefined) headers['retry-after'] = String(effect.retryAfterSeconds);
+  if (effect.type === 'error' && effect.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(effect.retryAfterSeconds);
   return new ArmError(
     effect.type === 'error' ? effect.status : status,
     effect.code,

@@ -83,7 +83,8 @@ export class LroEngine {
         ? `${base}/subscriptions/${sub}/operationresults/${id}?api-version=${apiVersion}`
         : `${base}${statusPath}?p=${id}&monitor=true&api-version=${apiVersion}`;
     }
-    const ra = spec.retryAfterSeconds !== undefined ? this.clock.retryAfterHeader(spec.retryAfterSeconds) : undefined;
+    const ra =
+      spec.retryAfterSeconds !== undefined ? this.clock.retryAfterHeader(spec.retryAfterSeconds) : undefined;
     if (ra !== undefined) headers['retry-after'] = ra;
     return headers;
   }
@@ -96,7 +97,13 @@ export class LroEngine {
         op.status = 'Succeeded';
       } catch (e) {
         const err =
-          e instanceof ArmError ? e : new ArmError(500, 'InternalExecutionError', `An internal execution error occurred. ${String(e)}`);
+          e instanceof ArmError
+            ? e
+            : new ArmError(
+                500,
+                'InternalExecutionError',
+                `An internal execution error occurred. ${String(e)}`,
+              );
         op.error = err;
         op.status = 'Failed';
         await op.spec.onFailed?.(err);
@@ -113,7 +120,10 @@ export class LroEngine {
   }
 
   private pollHeaders(op: Operation): Record<string, string> {
-    const ra = op.spec.retryAfterSeconds !== undefined ? this.clock.retryAfterHeader(op.spec.retryAfterSeconds) : undefined;
+    const ra =
+      op.spec.retryAfterSeconds !== undefined
+        ? this.clock.retryAfterHeader(op.spec.retryAfterSeconds)
+        : undefined;
     return ra !== undefined && op.status === 'InProgress' ? { 'retry-after': ra } : {};
   }
 
@@ -124,7 +134,12 @@ export class LroEngine {
       name: op.id,
     };
     if (op.status !== 'InProgress') body.endTime = new Date(op.endTime ?? this.clock.now()).toISOString();
-    if (op.error) body.error = { code: op.error.code, message: op.error.message, ...(op.error.details ? { details: op.error.details } : {}) };
+    if (op.error)
+      body.error = {
+        code: op.error.code,
+        message: op.error.message,
+        ...(op.error.details ? { details: op.error.details } : {}),
+      };
     if (op.status === 'Succeeded' && op.spec.statusStyle === 'DiskOperations' && op.result !== undefined) {
       body.properties = { output: op.result };
     }
@@ -135,19 +150,36 @@ export class LroEngine {
   routes(): RouteDef[] {
     const handler = async (req: ArmRequest): Promise<ArmResponse> => {
       if (req.params.style && !STATUS_STYLES.has(req.params.style.toLowerCase())) {
-        throw new ArmError(404, 'InvalidResourceType', `The resource type '${req.params.style}' could not be found in the namespace '${req.params.provider}'.`);
+        throw new ArmError(
+          404,
+          'InvalidResourceType',
+          `The resource type '${req.params.style}' could not be found in the namespace '${req.params.provider}'.`,
+        );
       }
       const op = await this.current(req.params.id);
       if (!op) throw new ArmError(404, 'NotFound', `The operation '${req.params.id}' was not found.`);
       const monitor = req.query.get('monitor') === 'true' || req.params.style === undefined;
       if (!monitor) return { status: 200, body: this.statusBody(op), headers: this.pollHeaders(op) };
       // Location semantics: 202 while running, then the result or the error.
-      if (op.status === 'InProgress') return { status: 202, headers: { ...this.pollHeaders(op), location: `https://${req.headers.host}${req.path}?${req.query}` } };
+      if (op.status === 'InProgress')
+        return {
+          status: 202,
+          headers: {
+            ...this.pollHeaders(op),
+            location: `https://${req.headers.host}${req.path}?${req.query}`,
+          },
+        };
       if (op.status === 'Failed' && op.error) throw op.error;
       return op.result === undefined ? { status: 200 } : { status: 200, body: op.result };
     };
     return [
-      { method: 'GET', path: '/subscriptions/{sub}/providers/{provider}/locations/{location}/{style}/{id}', handler, kind: 'poll', computePolicy: 'GetOperation' },
+      {
+        method: 'GET',
+        path: '/subscriptions/{sub}/providers/{provider}/locations/{location}/{style}/{id}',
+        handler,
+        kind: 'poll',
+        computePolicy: 'GetOperation',
+      },
       { method: 'GET', path: '/subscriptions/{sub}/operationresults/{id}', handler, kind: 'poll' },
     ];
   }

@@ -29,7 +29,11 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(payload);
 }
 
-export function createRequestListener(core: EmulatorCore, router: Router, control: (req: IncomingMessage, url: URL, body: string) => ArmResponse | undefined) {
+export function createRequestListener(
+  core: EmulatorCore,
+  router: Router,
+  control: (req: IncomingMessage, url: URL, body: string) => ArmResponse | undefined,
+) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = core.clock.now();
     const url = new URL(req.url ?? '/', `https://${req.headers.host ?? '127.0.0.1'}`);
@@ -43,7 +47,17 @@ export function createRequestListener(core: EmulatorCore, router: Router, contro
     let errorCode: string | undefined;
     let faultType: string | undefined;
     const finish = () =>
-      core.control.record({ method, path, query: url.search, status, kind, at: startedAt, modelMs: core.clock.now() - startedAt, errorCode, fault: faultType as never });
+      core.control.record({
+        method,
+        path,
+        query: url.search,
+        status,
+        kind,
+        at: startedAt,
+        modelMs: core.clock.now() - startedAt,
+        errorCode,
+        fault: faultType as never,
+      });
     try {
       const raw = await readBody(req);
       // Control API (for standalone use; in-process tests call the handle directly).
@@ -64,7 +78,10 @@ export function createRequestListener(core: EmulatorCore, router: Router, contro
         return;
       }
       // Entra ID: OpenID metadata and the token endpoint, under /{tenant}/.
-      const idp = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.exec(path);
+      const idp =
+        /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.exec(
+          path,
+        );
       if (idp) {
         kind = 'auth';
         const [, tenant, what] = idp;
@@ -87,7 +104,11 @@ export function createRequestListener(core: EmulatorCore, router: Router, contro
       if (!ARM_PATH.test(path)) throw new ArmError(404, 'NotFound', `No route for ${method} ${path}.`);
       // ARM: every request needs an api-version (any value is accepted, facts §8).
       if (!url.searchParams.get('api-version')) {
-        throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+        throw new ArmError(
+          400,
+          'MissingApiVersionParameter',
+          'The api-version query parameter (?api-version=) is required for all requests.',
+        );
       }
       const principal = core.auth.authenticate(req.headers.authorization);
       const sub = path.split('/')[2];
@@ -97,20 +118,51 @@ export function createRequestListener(core: EmulatorCore, router: Router, contro
       const match = router.match(method === 'HEAD' ? 'GET' : method, path);
       if (!('route' in match)) {
         throw match.methodMismatch
-          ? new ArmError(405, 'HttpMethodNotAllowed', `The http method '${method}' is not supported for a resource collection.`)
-          : new ArmError(400, 'InvalidResourceType', `The resource type could not be found for path '${path}' and api version '${url.searchParams.get('api-version')}'.`);
+          ? new ArmError(
+              405,
+              'HttpMethodNotAllowed',
+              `The http method '${method}' is not supported for a resource collection.`,
+            )
+          : new ArmError(
+              400,
+              'InvalidResourceType',
+              `The resource type could not be found for path '${path}' and api version '${url.searchParams.get('api-version')}'.`,
+            );
       }
       const { route, params } = match;
-      kind = route.kind ?? (method === 'GET' || method === 'HEAD' ? 'read' : method === 'DELETE' ? 'delete' : method === 'POST' ? 'action' : 'write');
+      kind =
+        route.kind ??
+        (method === 'GET' || method === 'HEAD'
+          ? 'read'
+          : method === 'DELETE'
+            ? 'delete'
+            : method === 'POST'
+              ? 'action'
+              : 'write');
       let body: any = undefined;
       if (raw.length > 0) {
         try {
           body = JSON.parse(raw);
         } catch {
-          throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+          throw new ArmError(
+            400,
+            'InvalidRequestContent',
+            'The request content was invalid and could not be deserialized.',
+          );
         }
       }
-      const armReq: ArmRequest = { method, path, query: url.searchParams, params, headers: req.headers, body, principal, requestId, correlationId, core };
+      const armReq: ArmRequest = {
+        method,
+        path,
+        query: url.searchParams,
+        params,
+        headers: req.headers,
+        body,
+        principal,
+        requestId,
+        correlationId,
+        core,
+      };
       // Fault injection happens where Azure would fail: after authentication, before the provider.
       const fault = core.control.takeFault(method, path);
       if (fault) {
@@ -124,15 +176,27 @@ export function createRequestListener(core: EmulatorCore, router: Router, contro
         if (fault.type === 'delay') await core.clock.sleep(fault.seconds * 1000);
         if (fault.type === 'asyncFailure') armReq.asyncFault = faultError(fault, 500);
       }
-      const policy = typeof route.computePolicy === 'function' ? route.computePolicy(armReq) : route.computePolicy;
+      const policy =
+        typeof route.computePolicy === 'function' ? route.computePolicy(armReq) : route.computePolicy;
       const limitHeaders = core.throttler.charge(sub, principal.objectId, kind, policy);
       const action = route.action ?? rbacActionFor(method, path);
       core.auth.authorize(principal, action, path);
       const result = await route.handler(armReq);
       status = result.status;
-      send(res, result.status, method === 'HEAD' ? undefined : result.body, { ...baseHeaders, ...limitHeaders, ...(result.headers ?? {}) });
+      send(res, result.status, method === 'HEAD' ? undefined : result.body, {
+        ...baseHeaders,
+        ...limitHeaders,
+        ...(result.headers ?? {}),
+      });
     } catch (e) {
-      const err = e instanceof ArmError ? e : new ArmError(500, 'InternalServerError', `Emulator error: ${e instanceof Error ? e.stack : String(e)}`);
+      const err =
+        e instanceof ArmError
+          ? e
+          : new ArmError(
+              500,
+              'InternalServerError',
+              `Emulator error: ${e instanceof Error ? e.stack : String(e)}`,
+            );
       status = err.status;
       errorCode = err.code;
       if (!res.headersSent) send(res, err.status, err.body(), { ...baseHeaders, ...err.headers });
@@ -170,6 +234,9 @@ function openIdConfiguration(base: string, tenant: string): Record<string, unkno
   };
 }
 
-export function createServer(cert: { cert: string; key: string }, listener: ReturnType<typeof createRequestListener>): https.Server {
+export function createServer(
+  cert: { cert: string; key: string },
+  listener: ReturnType<typeof createRequestListener>,
+): https.Server {
   return https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => void listener(req, res));
 }

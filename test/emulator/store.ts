@@ -62,7 +62,9 @@ export const groupId = (subscriptionId: string, resourceGroup: string): string =
   `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`;
 
 /** Splits an ARM resource ID into subscription, group, provider and type/name pairs. */
-export function parseResourceId(id: string):
+export function parseResourceId(
+  id: string,
+):
   | { subscriptionId: string; resourceGroup: string; provider: string; types: string[]; names: string[] }
   | undefined {
   const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/(.+)$/i.exec(id);

@@ -55,9 +55,15 @@ export class Throttler {
   ) {}
 
   /** Charges one request; returns the rate-limit headers, or throws a 429 ArmError. */
-  charge(subscriptionId: string, principalId: string, kind: RequestKind, computePolicy?: string): Record<string, string> {
+  charge(
+    subscriptionId: string,
+    principalId: string,
+    kind: RequestKind,
+    computePolicy?: string,
+  ): Record<string, string> {
     const headers: Record<string, string> = {};
-    const bucketName = kind === 'read' || kind === 'poll' ? 'reads' : kind === 'delete' ? 'deletes' : 'writes';
+    const bucketName =
+      kind === 'read' || kind === 'poll' ? 'reads' : kind === 'delete' ? 'deletes' : 'writes';
     const spec = ARM_BUCKETS[bucketName];
     const capacity = Math.max(1, Math.floor(spec.capacity * this.options.limitFactor));
     const refill = spec.refillPerSecond * this.options.limitFactor;
@@ -120,7 +126,10 @@ export class Throttler {
               },
             ],
             undefined,
-            { ...this.retryAfter(waitSeconds), 'x-ms-ratelimit-remaining-resource': `Microsoft.Compute/${target};0` },
+            {
+              ...this.retryAfter(waitSeconds),
+              'x-ms-ratelimit-remaining-resource': `Microsoft.Compute/${target};0`,
+            },
           );
         }
       }

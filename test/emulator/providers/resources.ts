@@ -14,7 +14,14 @@ import type { ArmRequest, RouteDef } from '../router.js';
 const GROUP_NAME = /^[-\w._()]{1,90}$/;
 
 function groupView(g: ArmResource): ArmResource {
-  return { id: g.id, name: g.name, type: g.type, location: g.location, ...(g.tags ? { tags: g.tags } : {}), properties: g.properties };
+  return {
+    id: g.id,
+    name: g.name,
+    type: g.type,
+    location: g.location,
+    ...(g.tags ? { tags: g.tags } : {}),
+    properties: g.properties,
+  };
 }
 
 export function resourcesRoutes(core: EmulatorCore): RouteDef[] {
@@ -31,15 +38,27 @@ export function resourcesRoutes(core: EmulatorCore): RouteDef[] {
       handler: (req) => {
         const { sub, rg } = req.params;
         if (!GROUP_NAME.test(rg) || rg.endsWith('.')) {
-          throw new ArmError(400, 'InvalidResourceGroup', `The provided resource group name '${rg}' has these invalid characters: '${rg.replace(/[-\w._()]/g, '')}'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'.`);
+          throw new ArmError(
+            400,
+            'InvalidResourceGroup',
+            `The provided resource group name '${rg}' has these invalid characters: '${rg.replace(/[-\w._()]/g, '')}'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'.`,
+          );
         }
         const existing = core.store.get(groupId(sub, rg));
         if (existing?.properties?.provisioningState === 'Deleting') {
-          throw new ArmError(409, 'ResourceGroupBeingDeleted', `The resource group '${rg}' is in deprovisioning state and cannot perform this operation.`);
+          throw new ArmError(
+            409,
+            'ResourceGroupBeingDeleted',
+            `The resource group '${rg}' is in deprovisioning state and cannot perform this operation.`,
+          );
         }
         const location = core.requireLocation(req.body?.location, 'resourceGroups');
         if (existing && existing.location !== location) {
-          throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`);
+          throw new ArmError(
+            409,
+            'InvalidResourceGroupLocation',
+            `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`,
+          );
         }
         const g = core.store.put({
           id: groupId(sub, rg),
@@ -91,7 +110,12 @@ export function resourcesRoutes(core: EmulatorCore): RouteDef[] {
       path: '/subscriptions/{sub}/resourcegroups',
       handler: (req) => ({
         status: 200,
-        body: { value: core.store.list(`/subscriptions/${req.params.sub}/resourceGroups/`).filter((r) => r.type === 'Microsoft.Resources/resourceGroups').map(groupView) },
+        body: {
+          value: core.store
+            .list(`/subscriptions/${req.params.sub}/resourceGroups/`)
+            .filter((r) => r.type === 'Microsoft.Resources/resourceGroups')
+            .map(groupView),
+        },
       }),
     },
     {
@@ -102,7 +126,13 @@ export function resourcesRoutes(core: EmulatorCore): RouteDef[] {
         const value = core.store
           .list(g.id + '/providers/')
           .filter(isTopLevel)
-          .map((r) => ({ id: r.id, name: r.name, type: r.type, location: r.location, ...(r.tags ? { tags: r.tags } : {}) }));
+          .map((r) => ({
+            id: r.id,
+            name: r.name,
+            type: r.type,
+            location: r.location,
+            ...(r.tags ? { tags: r.tags } : {}),
+          }));
         return { status: 200, body: { value } };
       },
     },
