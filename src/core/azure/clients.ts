@@ -1,0 +1,98 @@
+// Every Azure client of the build is made here, with one credential, one set of pipeline options and
+// one request counter. Nothing else in the code base constructs clients or sends HTTP to ARM.
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy, TlsSettings } from '@azure/core-rest-pipeline';
+import type { BuildSettings, Host, PurchasePlan } from '../types.js';
+import { createCredential } from './credential.js';
+import { debugLogPolicy, newRequestStats, stripPollRetryAfterPolicy, type RequestStats } from './policies.js';
+
+export const USER_AGENT_PREFIX = 'azure-image-build/0.1.0';
+
+/**
+ * Test-only hooks. Production code passes none: the emulator's CA is trusted through
+ * NODE_EXTRA_CA_CERTS. A test that cannot set that variable may pass `tlsOptions: { ca }` here.
+ */
+export interface ClientHooks {
+  tlsOptions?: TlsSettings;
+  credential?: TokenCredential;
+  additionalPolicies?: PipelinePolicy[];
+}
+
+export interface AzureClients {
+  subscriptionId: string;
+  compute: ComputeManagementClient;
+  network: NetworkManagementClient;
+  resources: ResourceManagementClient;
+  marketplace: MarketplaceTerms;
+  stats: RequestStats;
+}
+
+export function createClients(settings: BuildSettings, host: Host, hooks: ClientHooks = {}): AzureClients {
+  const credential = hooks.credential ?? createCredential(settings, host);
+  const stats = newRequestStats();
+  const options = {
+    endpoint: settings.cloud.armEndpoint,
+    credentials: { scopes: [settings.cloud.armScope] },
+    userAgentOptions: { userAgentPrefix: USER_AGENT_PREFIX },
+    // The SDK retry policy: 429/503 wait exactly Retry-After; 408/5xx and socket errors back off
+    // exponentially from 1 s, capped (facts §5). Compute's Retry-After reaches minutes when throttled.
+    retryOptions: { maxRetries: 6, retryDelayInMs: 1000, maxRetryDelayInMs: 64_000 },
+    additionalPolicies: [
+      { policy: debugLogPolicy(host.logger, stats), position: 'perRetry' as const },
+      { policy: stripPollRetryAfterPolicy(), position: 'perCall' as const },
+      ...(hooks.additionalPolicies ?? []).map((policy) => ({ policy, position: 'perCall' as const })),
+    ],
+    ...(hooks.tlsOptions ? { tlsOptions: hooks.tlsOptions } : {}),
+  };
+  const resources = new ResourceManagementClient(credential, settings.subscriptionId, options);
+  return {
+    subscriptionId: settings.subscriptionId,
+    compute: new ComputeManagementClient(credential, settings.subscriptionId, options),
+    network: new NetworkManagementClient(credential, settings.subscriptionId, options),
+    resources,
+    marketplace: marketplaceTerms(resources, settings.subscriptionId),
+    stats,
+  };
+}
+
+/** Microsoft.MarketplaceOrdering agreements (facts §7), through the generic resource API of the same pipeline. */
+export interface MarketplaceTerms {
+  isAccepted(plan: PurchasePlan, signal?: AbortSignal): Promise<boolean>;
+  accept(plan: PurchasePlan, signal?: AbortSignal): Promise<void>;
+}
+
+export const MARKETPLACE_ORDERING_API_VERSION = '2021-01-01';
+
+export function agreementId(subscriptionId: string, plan: PurchasePlan): string {
+  const e = encodeURIComponent;
+  return (
+    `/subscriptions/${subscriptionId}/providers/Microsoft.MarketplaceOrdering/offerTypes/virtualmachine` +
+    `/publishers/${e(plan.publisher)}/offers/${e(plan.product)}/plans/${e(plan.name)}/agreements/current`
+  );
+}
+
+function marketplaceTerms(resources: ResourceManagementClient, subscriptionId: string): MarketplaceTerms {
+  const get = (plan: PurchasePlan, signal?: AbortSignal) =>
+    resources.resources.getById(agreementId(subscriptionId, plan), MARKETPLACE_ORDERING_API_VERSION, {
+      abortSignal: signal,
+    });
+  return {
+    async isAccepted(plan, signal) {
+      const agreement = await get(plan, signal);
+      return (agreement.properties as { accepted?: boolean } | undefined)?.accepted === true;
+    },
+    async accept(plan, signal) {
+      // The PUT echoes the current agreement (license link, signature…) with accepted set.
+      const agreement = await get(plan, signal);
+      await resources.resources.createOrUpdateById(
+        agreementId(subscriptionId, plan),
+        MARKETPLACE_ORDERING_API_VERSION,
+        { properties: { ...(agreement.properties as object), accepted: true } },
+        { abortSignal: signal },
+      );
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// Scheduling of long-running operations.
+//
+// The SDK pollers do the protocol (Azure-AsyncOperation / Location / provisioningState, final GET,
+// error bodies); this module only decides WHEN they poll. Azure's operations have known durations
+// (facts §6: VM create 54–62 s, run command ≥ ~20 s, deallocate 23–53 s, a one-region gallery version
+// 8–11 min…). Polling every 2 s (the SDK default) wastes requests; honouring Compute's Retry-After
+// (10–50 s) wastes minutes. So each operation has a schedule: sleep until its expected earliest
+// completion, then poll at an interval that grows with the time already spent (a fixed fraction of
+// it, bounded), which keeps detection lag a small fraction of the operation's duration while the
+// number of polls stays low even when Azure is slow. All times are model milliseconds (clock.ts).
+import type { OperationState, PollerLike } from '@azure/core-lro';
+import type { ModelClock } from '../clock.js';
+import { toBuildError } from './errors.js';
+
+export interface Schedule {
+  /** When the operation is expected to be done at the earliest: the first poll happens then. */
+  expectedMs: number;
+  /** Interval between later polls: this fraction of the time spent so far… */
+  pollFraction: number;
+  /** …but at least this… */
+  minPollMs: number;
+  /** …and at most this. */
+  maxPollMs: number;
+}
+
+const s = 1000;
+
+/** Per-operation schedules, from Azure's known durations (facts §6). */
+export const SCHEDULES = {
+  /** Network PUT/DELETE: a few seconds (unverified; ARM network operations are quick). */
+  network: { expectedMs: 2 * s, pollFraction: 0.25, minPollMs: 1 * s, maxPollMs: 10 * s },
+  natGateway: { expectedMs: 8 * s, pollFraction: 0.15, minPollMs: 1 * s, maxPollMs: 10 * s },
+  /** Gallery / image definition create: 0.4 s / 0.14 s (PYREC galleries). */
+  galleryObject: { expectedMs: 0.3 * s, pollFraction: 0.5, minPollMs: 0.5 * s, maxPollMs: 5 * s },
+  /** VM create: 54 s, 62 s (PYREC, JSREC). */
+  vmCreate: { expectedMs: 54 * s, pollFraction: 0.04, minPollMs: 2 * s, maxPollMs: 15 * s },
+  /** Run command: at least ~20 s (DOCS-RC), plus whatever the script takes. */
+  runCommand: { expectedMs: 20 * s, pollFraction: 0.1, minPollMs: 2 * s, maxPollMs: 30 * s },
+  /** Power actions: deallocate 23 s / 46–53 s, powerOff 11 s (PYREC, packer-plugin-azure#141). */
+  deallocate: { expectedMs: 23 * s, pollFraction: 0.1, minPollMs: 3 * s, maxPollMs: 15 * s },
+  restart: { expectedMs: 30 * s, pollFraction: 0.1, minPollMs: 3 * s, maxPollMs: 15 * s },
+  /** Managed image from a VM: no figure found, tens of seconds (facts §6, guess). */
+  managedImage: { expectedMs: 20 * s, pollFraction: 0.1, minPollMs: 3 * s, maxPollMs: 30 * s },
+  /** Gallery image version, one region: 8–11 min (PYREC galleries, bosh-azure-cpi-release#710). */
+  galleryVersion: { expectedMs: 480 * s, pollFraction: 0.02, minPollMs: 5 * s, maxPollMs: 60 * s },
+  /** Deleting a deallocated VM: 0.4 s (PYREC); a running one longer. */
+  vmDelete: { expectedMs: 1 * s, pollFraction: 0.2, minPollMs: 1 * s, maxPollMs: 10 * s },
+  /** Other deletes: disks, images, gallery versions (seconds; unverified). */
+  delete: { expectedMs: 2 * s, pollFraction: 0.2, minPollMs: 1 * s, maxPollMs: 10 * s },
+  /** Resource group delete: 78 s small, 3–4 min typical (JSREC, hashicorp/packer#5293). */
+  resourceGroupDelete: { expectedMs: 60 * s, pollFraction: 0.1, minPollMs: 5 * s, maxPollMs: 30 * s },
+  /** Disk import from a VHD blob (unverified). */
+  diskImport: { expectedMs: 20 * s, pollFraction: 0.1, minPollMs: 2 * s, maxPollMs: 30 * s },
+} satisfies Record<string, Schedule>;
+
+/** A gallery version replicating to several regions takes longer (15–20 min typical, plugin#313). */
+export function galleryVersionSchedule(regionCount: number): Schedule {
+  const extra = Math.max(0, regionCount - 1);
+  return { ...SCHEDULES.galleryVersion, expectedMs: SCHEDULES.galleryVersion.expectedMs + extra * 120 * s };
+}
+
+/** Interval to the next poll after a poll at `elapsedMs` (time since the operation was submitted). */
+export function nextPollInterval(schedule: Schedule, elapsedMs: number): number {
+  return Math.min(schedule.maxPollMs, Math.max(schedule.minPollMs, schedule.pollFraction * elapsedMs));
+}
+
+/** The poll times (since submission) of an operation that takes `durationMs`: for tests and estimates. */
+export function pollTimes(schedule: Schedule, durationMs: number): number[] {
+  const times: number[] = [];
+  let t = schedule.expectedMs;
+  for (;;) {
+    times.push(t);
+    if (t >= durationMs || times.length > 10_000) return times;
+    t += nextPollInterval(schedule, t);
+  }
+}
+
+export interface LroContext {
+  clock: ModelClock;
+  signal?: AbortSignal;
+}
+
+export interface LroStartOptions {
+  abortSignal?: AbortSignal;
+  updateIntervalInMs: number;
+  onResponse: (response: { headers: { get(name: string): string | undefined } }) => void;
+}
+
+export interface AwaitOptions {
+  /** Phase named in errors. */
+  phase: string;
+  schedule: Schedule;
+  /** Called every `everyMs` model ms while waiting (e.g. to log replication progress). */
+  tick?: { everyMs: number; fn: (elapsedMs: number) => Promise<void> };
+}
+
+/**
+ * Starts an operation through an SDK poller and waits for it on its schedule. `start` must pass
+ * the given options to the SDK method (abort signal, poll interval, response callback: the last
+ * captures the correlation id of the initial request, which errors of the operation then carry).
+ */
+export async function runLro<T>(
+  ctx: LroContext,
+  opts: AwaitOptions,
+  start: (options: LroStartOptions) => PollerLike<OperationState<T>, T>,
+): Promise<T> {
+  const { poller, correlationId } = await submitLro(ctx, opts, start);
+  return awaitSubmitted(ctx, opts, poller, correlationId);
+}
+
+/** Sends the initial request only (e.g. a resource group delete that need not be waited for). */
+export async function submitLro<T>(
+  ctx: LroContext,
+  opts: AwaitOptions,
+  start: (options: LroStartOptions) => PollerLike<OperationState<T>, T>,
+): Promise<{ poller: PollerLike<OperationState<T>, T>; correlationId: () => string | undefined }> {
+  let correlationId: string | undefined;
+  const poller = start({
+    abortSignal: ctx.signal,
+    updateIntervalInMs: ctx.clock.realMs(opts.schedule.minPollMs),
+    onResponse: (response) => {
+      correlationId ??=
+        response.headers.get('x-ms-correlation-request-id') ??
+        response.headers.get('x-ms-request-id') ??
+        undefined;
+    },
+  });
+  try {
+    await poller.submitted();
+  } catch (err) {
+    throw toBuildError(opts.phase, err, correlationId);
+  }
+  return { poller, correlationId: () => correlationId };
+}
+
+export async function awaitSubmitted<T>(
+  ctx: LroContext,
+  opts: AwaitOptions,
+  poller: PollerLike<OperationState<T>, T>,
+  correlationId: () => string | undefined,
+): Promise<T> {
+  const { clock, signal } = ctx;
+  const started = clock.nowModelMs();
+  const elapsed = (): number => clock.nowModelMs() - started;
+  try {
+    let nextPoll = opts.schedule.expectedMs;
+    let nextTick = opts.tick?.everyMs ?? Infinity;
+    while (!poller.isDone) {
+      const wake = Math.min(nextPoll, nextTick);
+      await clock.sleep(wake - elapsed(), signal);
+      if (opts.tick && elapsed() >= nextTick) {
+        await opts.tick.fn(elapsed());
+        nextTick = elapsed() + opts.tick.everyMs;
+      }
+      if (elapsed() >= nextPoll) {
+        await poller.poll({ abortSignal: signal });
+        nextPoll = elapsed() + nextPollInterval(opts.schedule, elapsed());
+      }
+    }
+    // Done: returns the result (or throws the failure) without another request.
+    return await poller.pollUntilDone({ abortSignal: signal });
+  } catch (err) {
+    throw toBuildError(opts.phase, err, correlationId());
+  }
+}
