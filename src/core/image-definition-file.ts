@@ -52,10 +52,7 @@ interface GalleryDefinition {
   publisher?: string;
   offer?: string;
   sku?: string;
-  'target-regions'?: (
-    | string
-    | { name: string; replicas?: number; 'storage-account-type'?: string; 'disk-encryption-set'?: string }
-  )[];
+  'target-regions'?: (string | { name: string; replicas?: number; 'disk-encryption-set'?: string })[];
   'storage-account-type'?: string;
   'exclude-from-latest'?: boolean;
   'end-of-life-date'?: string;
@@ -174,7 +171,13 @@ function toInputs(
       const given = typeof entry === 'string' ? entry : entry.path;
       const resolved = resolveScript(given, dir, workspace);
       const field = typeof entry === 'string' ? `scripts[${i}]` : `scripts[${i}].path`;
-      if (!/[*?[\]{}]/.test(given) && !existsSync(path.resolve(dir, given))) {
+      const glob = /[*?[\]{}]/.test(given);
+      if (glob && typeof entry !== 'string' && entry['restart-after'] === true) {
+        problems.push(
+          `${file}: field 'scripts[${i}].restart-after' is set on the glob '${given}'; name one script file in 'path' to restart after it`,
+        );
+      }
+      if (!glob && !existsSync(path.resolve(dir, given))) {
         problems.push(
           `${file}: field '${field}' names '${given}', which does not exist (looked for ${path.resolve(dir, given)}); script paths are relative to the file's directory ${displayDir(dir, workspace)}`,
         );
@@ -223,10 +226,7 @@ function toInputs(
           }
           encryption.set(entry.name, des);
         }
-        // Region syntax of the target-regions input: region[=replicas[=storage-account-type]]
-        // (the same shape as `az sig image-version create --target-regions`).
-        const storage = entry['storage-account-type'];
-        if (storage !== undefined) return `${entry.name}=${entry.replicas ?? 1}=${storage}`;
+        // The target-regions input takes `region` or `region=replicas`.
         return entry.replicas !== undefined ? `${entry.name}=${entry.replicas}` : entry.name;
       });
       set('target-regions', regions.join(', '));

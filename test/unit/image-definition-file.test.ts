@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ImageDefinitionError, readImageDefinitionFile } from '../../src/core/image-definition-file.js';
+import { parseSettings } from '../../src/core/settings.js';
 
 const root = process.cwd();
 const read = (file: string): Record<string, string> => readImageDefinitionFile(file, { workspace: root });
@@ -40,12 +41,13 @@ describe('example image definitions under images/', () => {
     });
   });
 
-  it('ubuntu-24.04: Trusted Launch, per-region storage, build region first', () => {
+  it('ubuntu-24.04: Trusted Launch, zone-redundant replicas, build region first', () => {
     const inputs = read('images/ubuntu-24.04.yml');
     expect(inputs['base-image']).toBe('Canonical:ubuntu-24_04-lts:server:latest');
     expect(inputs.location).toBe('eastus');
     expect(inputs['security-type']).toBe('TrustedLaunch');
-    expect(inputs['target-regions']).toBe('eastus, westeurope=1=Standard_ZRS');
+    expect(inputs['target-regions']).toBe('eastus, westeurope=2');
+    expect(inputs['storage-account-type']).toBe('Standard_ZRS');
     expect(inputs['end-of-life-date']).toBe('2029-04-30');
     expect(inputs['publish-build-region-first']).toBe('true');
     expect(inputs['replication-timeout-minutes']).toBe('90');
@@ -77,6 +79,26 @@ describe('example image definitions under images/', () => {
       ]);
       expect(inputs['restart-after']).toBe('images/scripts/windows/enable-long-paths.ps1');
       expect(inputs['gallery-image-definition']).toBe(name);
+    },
+  );
+
+  it.each(['debian-12', 'ubuntu-22.04', 'ubuntu-24.04', 'windows-2022', 'windows-2025'])(
+    '%s: the action settings parser accepts every input the file maps to',
+    (name) => {
+      const inputs = read(`images/${name}.yml`);
+      const settings = parseSettings((input) => inputs[input] ?? '', {
+        GITHUB_WORKSPACE: root,
+        AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-000000000001',
+      });
+      expect(settings.scripts.map((s) => s.name)).toEqual([
+        ...inputs.scripts.split('\n'),
+        ...(inputs['inline-script'] ? ['inline'] : []),
+      ]);
+      const restartAfter = settings.scripts.filter((s) => s.restartAfter).map((s) => s.name);
+      expect(restartAfter).toEqual(inputs['restart-after'] ? inputs['restart-after'].split('\n') : []);
+      expect(settings.gallery?.targetRegions.map((r) => r.name)).toEqual(
+        inputs['target-regions']?.split(', ').map((r) => r.split('=')[0]),
+      );
     },
   );
 
@@ -278,6 +300,13 @@ describe('broken files: errors name the file, the field and the fix', () => {
   it('a target with no output', () => {
     const err = errorOf('base-image: x\ntarget: {resource-group: rg}\n');
     expect(err.message).toContain("field 'target' names no output: add 'target.image-name'");
+  });
+
+  it('restart-after on a glob', () => {
+    const err = errorOf(`${valid}scripts:\n  - {path: '*.ps1', restart-after: true}\n`);
+    expect(err.message).toContain(
+      "field 'scripts[0].restart-after' is set on the glob '*.ps1'; name one script file",
+    );
   });
 
   it('a script that does not exist, relative to the file', () => {
