@@ -20,16 +20,25 @@ export function quote(value: string): string {
   return `'${shown.replace(/\r?\n/g, '\\n')}'`;
 }
 
-function inputError(input: string, value: string, problem: string, fix: string): SettingsError {
-  return new SettingsError(input, `Input '${input}' is ${quote(value)}: ${problem}. ${fix}`);
+/** A whole input value, or one entry of a list input (`{ entry }`). */
+export type Shown = string | { entry: string };
+
+function show(input: string, value: Shown): string {
+  return typeof value === 'string'
+    ? `Input '${input}' is ${quote(value)}`
+    : `Input '${input}' has the entry ${quote(value.entry)}`;
+}
+
+function inputError(input: string, value: Shown, problem: string, fix: string): SettingsError {
+  return new SettingsError(input, `${show(input, value)}: ${problem}. ${fix}`);
 }
 
 function missing(input: string, why: string, fix: string): SettingsError {
   return new SettingsError(input, `Input '${input}' is required${why ? ` ${why}` : ''}. ${fix}`);
 }
 
-function notApplicable(input: string, value: string, why: string, fix: string): SettingsError {
-  return new SettingsError(input, `Input '${input}' is ${quote(value)}, but ${why}. ${fix}`);
+function notApplicable(input: string, value: Shown, why: string, fix: string): SettingsError {
+  return new SettingsError(input, `${show(input, value)}, but ${why}. ${fix}`);
 }
 
 const RESOURCE_ID_FORMS = [
@@ -42,9 +51,9 @@ const RESOURCE_ID_FORMS = [
 ];
 
 export const settingsErrors = {
-  boolean: (input: string, value: string) => inputError(input, value, 'not a boolean', 'Use true or false.'),
+  boolean: (input: string, value: Shown) => inputError(input, value, 'not a boolean', 'Use true or false.'),
 
-  integer: (input: string, value: string, min: number, max: number) =>
+  integer: (input: string, value: Shown, min: number, max: number) =>
     inputError(
       input,
       value,
@@ -52,15 +61,15 @@ export const settingsErrors = {
       `Use a whole number such as ${min}.`,
     ),
 
-  choice: (input: string, value: string, allowed: readonly string[]) =>
+  choice: (input: string, value: Shown, allowed: readonly string[]) =>
     inputError(input, value, 'not one of the accepted values', `Use one of: ${allowed.join(', ')}.`),
 
   required: (input: string, why: string, fix: string) => missing(input, why, fix),
 
-  notApplicable: (input: string, value: string, why: string, fix: string) =>
+  notApplicable: (input: string, value: Shown, why: string, fix: string) =>
     notApplicable(input, value, why, fix),
 
-  invalid: (input: string, value: string, problem: string, fix: string) =>
+  invalid: (input: string, value: Shown, problem: string, fix: string) =>
     inputError(input, value, problem, fix),
 
   baseImage: (value: string, problem: string) =>
@@ -70,7 +79,7 @@ export const settingsErrors = {
         RESOURCE_ID_FORMS.map((form) => `  - ${form}`).join('\n'),
     ),
 
-  resourceId: (input: string, value: string, expected: string) =>
+  resourceId: (input: string, value: Shown, expected: string) =>
     inputError(
       input,
       value,
@@ -81,7 +90,7 @@ export const settingsErrors = {
   name: (input: string, value: string, rule: string) =>
     inputError(input, value, 'not a valid Azure name', `Azure accepts ${rule}.`),
 
-  location: (input: string, value: string) =>
+  location: (input: string, value: Shown) =>
     inputError(
       input,
       value,
@@ -142,7 +151,7 @@ export const settingsErrors = {
   scriptPatternNoMatch: (pattern: string, base: string) =>
     notApplicable(
       'scripts',
-      pattern,
+      { entry: pattern },
       `that path or pattern matches no file under ${base}`,
       'Check the path (relative to the repository root, GITHUB_WORKSPACE) and that actions/checkout ran before this step.',
     ),
@@ -158,7 +167,7 @@ export const settingsErrors = {
   restartAfterUnknown: (value: string, names: string[]) =>
     inputError(
       'restart-after',
-      value,
+      { entry: value },
       'names no script of this build',
       `Use a script's position (1 to ${names.length}) or its name: ${names.join(', ') || '(no scripts)'}.`,
     ),

@@ -94,6 +94,8 @@ export interface ScriptFile {
   /** Path relative to the base directory, with forward slashes (absolute when outside it). */
   name: string;
   path: string;
+  /** The `scripts` entry (path or pattern) that matched this file first. */
+  pattern: string;
   content: string;
 }
 
@@ -115,7 +117,7 @@ export function loadScriptFiles(patterns: string[], base: string): ScriptFile[] 
       } catch (error) {
         throw settingsErrors.scriptUnreadable(name, (error as Error).message);
       }
-      files.push({ name, path, content: content.replace(/^\uFEFF/, '') });
+      files.push({ name, path, pattern, content: content.replace(/^\uFEFF/, '') });
     }
   }
   return files;

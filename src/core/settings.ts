@@ -5,7 +5,7 @@
 
 import { tmpdir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { settingsErrors as E, SettingsError } from './errors.js';
+import { settingsErrors as E, SettingsError, type Shown } from './errors.js';
 import { deriveGalleryVersion } from './gallery-version.js';
 import { isResourceType, parseResourceId, type ResourceId } from './resource-id.js';
 import { loadScriptFiles } from './script-files.js';
@@ -78,6 +78,7 @@ export const CLOUDS: Readonly<
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const STORAGE_TYPES: readonly StorageAccountType[] = ['Standard_LRS', 'Standard_ZRS', 'Premium_LRS'];
 const MAX_USER_TAGS = 40; // Azure allows 50 tags per resource; the build adds its provenance tags.
 
 // Azure naming rules (learn.microsoft.com azure-resource-manager/management/resource-name-rules).
@@ -146,22 +147,33 @@ function splitList(value: string, separator: RegExp): string[] {
     .filter((s) => s !== '');
 }
 
-export function parseBoolean(name: string, value: string): boolean {
+/** `shown` is what the error quotes: the whole value by default, or the list entry it came from. */
+export function parseBoolean(name: string, value: string, shown: Shown = value): boolean {
   if (TRUE.includes(value)) return true;
   if (FALSE.includes(value)) return false;
-  throw E.boolean(name, value);
+  throw E.boolean(name, shown);
 }
 
-export function parseInteger(name: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value)) throw E.integer(name, value, min, max);
+export function parseInteger(
+  name: string,
+  value: string,
+  min: number,
+  max: number,
+  shown: Shown = value,
+): number {
   const n = Number(value);
-  if (n < min || n > max) throw E.integer(name, value, min, max);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw E.integer(name, shown, min, max);
   return n;
 }
 
-export function parseChoice<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+export function parseChoice<T extends string>(
+  name: string,
+  value: string,
+  allowed: readonly T[],
+  shown: Shown = value,
+): T {
   const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (found === undefined) throw E.choice(name, value, allowed);
+  if (found === undefined) throw E.choice(name, shown, allowed);
   return found;
 }
 
@@ -172,15 +184,22 @@ function checkName(input: string, value: string, kind: keyof typeof NAME_RULES):
 }
 
 /** `East US` and `eastus` both give `eastus`. */
-function parseLocation(input: string, value: string): string {
+function parseLocation(input: string, value: string, shown: Shown = value): string {
   const name = value.toLowerCase().replace(/\s+/g, '');
-  if (!/^[a-z][a-z0-9]*$/.test(name)) throw E.location(input, value);
+  if (!/^[a-z][a-z0-9]*$/.test(name)) throw E.location(input, shown);
   return name;
 }
 
-function parseTypedId(input: string, value: string, expected: string, namespace: string, ...types: string[]) {
+function parseTypedId(
+  input: string,
+  value: string,
+  shown: Shown,
+  expected: string,
+  namespace: string,
+  ...types: string[]
+) {
   const rid = parseResourceId(value);
-  if (!rid || !isResourceType(rid, namespace, ...types)) throw E.resourceId(input, value, expected);
+  if (!rid || !isResourceType(rid, namespace, ...types)) throw E.resourceId(input, shown, expected);
   return rid;
 }
 
@@ -421,11 +440,7 @@ function parseGallery(
       definitionSku: inputs.raw('gallery-image-sku'),
     }),
     targetRegions: parseTargetRegions(inputs, location),
-    storageAccountType: inputs.choice<StorageAccountType>('storage-account-type', [
-      'Standard_LRS',
-      'Standard_ZRS',
-      'Premium_LRS',
-    ]),
+    storageAccountType: inputs.choice('storage-account-type', STORAGE_TYPES),
     excludeFromLatest: inputs.bool('exclude-from-latest'),
     endOfLifeDate: parseDate('end-of-life-date', inputs.raw('end-of-life-date')),
     replicationMode: inputs.choice('replication-mode', ['Full', 'Shallow'] as const) ?? 'Full',
@@ -435,42 +450,55 @@ function parseGallery(
   };
 }
 
-/** `eastus=2, westeurope`: regions with optional replica counts. */
+/**
+ * `eastus=2, westeurope=1=Standard_ZRS`: regions with optional replica counts and storage account
+ * types, the syntax of `az sig image-version create --target-regions`.
+ */
 function parseTargetRegions(inputs: Inputs, location: string | undefined): TargetRegion[] {
   const regions: TargetRegion[] = [];
   for (const entry of inputs.list('target-regions')) {
-    const [rawName, count, extra] = entry.split('=').map((s) => s.trim());
-    if (extra !== undefined || !rawName) {
+    const [rawName, count, storage, extra] = entry.split('=').map((s) => s.trim());
+    if (extra !== undefined || !rawName || count === '' || storage === '') {
       throw E.invalid(
         'target-regions',
-        entry,
-        'not a region or region=count',
-        'Write e.g. eastus=2, westeurope.',
+        { entry },
+        'not region, region=replicas or region=replicas=storage-account-type',
+        'Write e.g. eastus=2, westeurope, northeurope=1=Standard_ZRS.',
       );
     }
-    const name = parseLocation('target-regions', rawName);
+    const name = parseLocation('target-regions', rawName, { entry });
     if (regions.some((r) => r.name === name)) {
-      throw E.invalid('target-regions', entry, `region ${name} is listed twice`, 'List each region once.');
+      throw E.invalid(
+        'target-regions',
+        { entry },
+        `region ${name} is listed twice`,
+        'List each region once.',
+      );
     }
-    regions.push(
-      count === undefined ? { name } : { name, replicaCount: parseInteger('target-regions', count, 1, 100) },
-    );
+    regions.push({
+      name,
+      ...(count !== undefined && { replicaCount: parseInteger('target-regions', count, 1, 100, { entry }) }),
+      ...(storage !== undefined && {
+        storageAccountType: parseChoice('target-regions', storage, STORAGE_TYPES, { entry }),
+      }),
+    });
   }
   for (const entry of inputs.list('disk-encryption-sets')) {
     const at = entry.indexOf('=');
     if (at <= 0) {
       throw E.invalid(
         'disk-encryption-sets',
-        entry,
+        { entry },
         'not a region=diskEncryptionSetId pair',
         'Write one region=/subscriptions/…/providers/Microsoft.Compute/diskEncryptionSets/<name> per line.',
       );
     }
-    const region = parseLocation('disk-encryption-sets', entry.slice(0, at).trim());
+    const region = parseLocation('disk-encryption-sets', entry.slice(0, at).trim(), { entry });
     const id = entry.slice(at + 1).trim();
     parseTypedId(
       'disk-encryption-sets',
       id,
+      { entry },
       'a disk encryption set',
       'Microsoft.Compute',
       'diskEncryptionSets',
@@ -480,7 +508,7 @@ function parseTargetRegions(inputs: Inputs, location: string | undefined): Targe
     if (!target) {
       throw E.invalid(
         'disk-encryption-sets',
-        entry,
+        { entry },
         `region ${region} is neither in 'target-regions' nor the build 'location'`,
         `Add ${region} to 'target-regions', or fix the region name.`,
       );
@@ -488,7 +516,7 @@ function parseTargetRegions(inputs: Inputs, location: string | undefined): Targe
     if (target.diskEncryptionSetId) {
       throw E.invalid(
         'disk-encryption-sets',
-        entry,
+        { entry },
         `region ${region} has two disk encryption sets`,
         'Give one per region.',
       );
@@ -521,18 +549,19 @@ function parseDate(input: string, value: string): string | undefined {
 
 function parseScripts(inputs: Inputs, env: Env): ScriptSpec[] {
   const base = env.GITHUB_WORKSPACE || process.cwd();
-  const scripts: ScriptSpec[] = loadScriptFiles(inputs.lines('scripts'), base).map((f) => ({
-    name: f.name,
-    content: f.content,
-  }));
+  const files = loadScriptFiles(inputs.lines('scripts'), base);
+  const scripts: ScriptSpec[] = files.map((f) => ({ name: f.name, content: f.content }));
   const inline = inputs.raw('inline-script');
   if (inline) scripts.push({ name: 'inline', content: inline });
 
+  // An entry is a 1-based position, a script name, or a `scripts` entry as written (each of its files).
   const names = scripts.map((s) => s.name);
   for (const entry of inputs.list('restart-after')) {
-    const index = /^\d+$/.test(entry) ? Number(entry) - 1 : names.indexOf(entry);
-    if (index < 0 || index >= scripts.length) throw E.restartAfterUnknown(entry, names);
-    scripts[index].restartAfter = true;
+    const position = /^\d+$/.test(entry) ? Number(entry) - 1 : names.indexOf(entry);
+    const matched = files.flatMap((f, i) => (f.pattern === entry ? [i] : []));
+    const indexes = position >= 0 && position < scripts.length ? [position] : matched;
+    if (indexes.length === 0) throw E.restartAfterUnknown(entry, names);
+    for (const i of indexes) scripts[i].restartAfter = true;
   }
   return scripts;
 }
@@ -550,7 +579,9 @@ function parseVm(
       'Use a size such as Standard_D2s_v5 (x64) or Standard_D2ps_v5 (Arm64); list them with `az vm list-sizes -l <region>`.',
     );
   }
-  const dataDiskSizesGb = inputs.list('data-disks').map((v) => parseInteger('data-disks', v, 1, 32767));
+  const dataDiskSizesGb = inputs
+    .list('data-disks')
+    .map((v) => parseInteger('data-disks', v, 1, 32767, { entry: v }));
   if (dataDiskSizesGb.length > 64) {
     throw E.invalid(
       'data-disks',
@@ -579,24 +610,24 @@ export function parseTags(value: string): Record<string, string> {
     if (!key)
       throw E.invalid(
         'tags',
-        entry,
+        { entry },
         'not a key=value pair',
         'Write key=value, one per line or separated by commas.',
       );
     if (key.length > 512 || /[<>%&\\?/]/.test(key)) {
       throw E.invalid(
         'tags',
-        entry,
+        { entry },
         'the tag name is too long or has one of < > % & \\ ? /',
         'Use a shorter name without those characters.',
       );
     }
     if (tagValue.length > 256)
-      throw E.invalid('tags', entry, 'the value is longer than 256 characters', 'Shorten it.');
+      throw E.invalid('tags', { entry }, 'the value is longer than 256 characters', 'Shorten it.');
     if (Object.keys(tags).some((k) => k.toLowerCase() === key.toLowerCase())) {
       throw E.invalid(
         'tags',
-        entry,
+        { entry },
         `tag ${key} is given twice (tag names are case-insensitive)`,
         'Give each tag once.',
       );
@@ -784,7 +815,15 @@ export function parseSettings(read: Read, env: Env, now: Date = new Date()): Bui
   if (buildResourceGroup) checkName('build-resource-group', buildResourceGroup, 'resourceGroup');
   const subnetId = inputs.raw('subnet-id') || undefined;
   const subnet = subnetId
-    ? parseTypedId('subnet-id', subnetId, 'a subnet', 'Microsoft.Network', 'virtualNetworks', 'subnets')
+    ? parseTypedId(
+        'subnet-id',
+        subnetId,
+        subnetId,
+        'a subnet',
+        'Microsoft.Network',
+        'virtualNetworks',
+        'subnets',
+      )
     : undefined;
 
   const cloud = parseCloud(inputs);
