@@ -144,7 +144,10 @@ export class LinuxGuest implements Guest {
     await this.save();
     await fs.mkdir(toDir, { recursive: true });
     const runDir = path.join(this.dir, 'run');
-    await fs.cp(this.dir, toDir, { recursive: true, filter: (src) => src !== runDir && !src.startsWith(runDir + path.sep) });
+    await fs.cp(this.dir, toDir, {
+      recursive: true,
+      filter: (src) => src !== runDir && !src.startsWith(runDir + path.sep),
+    });
   }
 
   async markProvisioned(): Promise<void> {
@@ -157,7 +160,8 @@ export class LinuxGuest implements Guest {
   dispose(): void {}
 
   private async layout(): Promise<void> {
-    for (const sub of ['home', 'bin', 'tmp', 'run', 'state']) await fs.mkdir(path.join(this.dir, sub), { recursive: true });
+    for (const sub of ['home', 'bin', 'tmp', 'run', 'state'])
+      await fs.mkdir(path.join(this.dir, sub), { recursive: true });
     await fs.writeFile(path.join(this.dir, 'bin', 'waagent'), FAKE_WAAGENT, { mode: 0o755 });
     await fs.writeFile(path.join(this.dir, 'bin', 'sudo'), FAKE_SUDO, { mode: 0o755 });
   }
