@@ -1,0 +1,220 @@
+// The build sequence (issue 3): settings in, image IDs and manifest out, nothing temporary left.
+//
+//   location ─┬─ resolve source (+ plan terms) ─┬─ check/create gallery definition, check image target ─┐
+//             ├─ resource group ── network (NSG ∥ public IP → NAT → VNet; then NIC) ─────────────────────┤
+//             └─ read gallery definition/version, managed image ──────────────────────────────────────────┘
+//   → VM → scripts → deprovision/sysprep → deallocate → generalize → managed image ∥ gallery version
+//   → outputs, manifest → cleanup (also on failure and cancellation).
+//
+// Concurrent branches share an internal abort signal: when one fails, the others stop at their next
+// wait, so cleanup never races with a creation still in flight.
+import { createClients, type ClientHooks } from './azure/clients.js';
+import { BuildError, isNotFound, toBuildError } from './azure/errors.js';
+import { ModelClock } from './clock.js';
+import { cleanupLedger } from './cleanup.js';
+import { Ledger } from './ledger.js';
+import { checkManagedImageAbsent, createManagedImage, managedImageProblem } from './phases/capture-image.js';
+import { buildNames, provenanceTags, type BuildContext } from './phases/context.js';
+import { runScripts, windowsUpdate, type ScriptResult } from './phases/customize.js';
+import { createGalleryVersion, fetchGalleryState, prepareGallery } from './phases/gallery.js';
+import { deallocate, deprovision, markGeneralized } from './phases/generalize.js';
+import { buildManifest, writeManifest } from './phases/manifest.js';
+import { createNetwork } from './phases/network.js';
+import { createResourceGroup, groupLocation } from './phases/resource-group.js';
+import { checkPlanTerms, describeSource, resolveSource } from './phases/resolve-source.js';
+import { createVm } from './phases/vm.js';
+import type { BuildOutputs, BuildResult, BuildSettings, Host, PhaseTiming, ResolvedSource } from './types.js';
+
+export interface EngineOptions {
+  /** Test hooks for the Azure clients (see ClientHooks); production code passes none. */
+  hooks?: ClientHooks;
+  /** Fixed suffix of temporary resource names (default: random). */
+  suffix?: string;
+}
+
+/** The first real failure among settled branches (a branch stopped by the shared abort is a consequence). */
+export function firstCause(reasons: unknown[]): unknown {
+  return reasons.find((r) => !(r instanceof BuildError && r.code === 'Canceled')) ?? reasons[0];
+}
+
+export async function runBuild(
+  settings: BuildSettings,
+  host: Host,
+  options: EngineOptions = {},
+): Promise<BuildResult> {
+  const clock = new ModelClock(settings.timeScale);
+  const total = clock.stopwatch();
+  const log = host.logger;
+  const clients = createClients(settings, host, options.hooks);
+  const ledger = new Ledger(host);
+  const names = buildNames(settings, options.suffix);
+  const inner = new AbortController();
+  const onHostAbort = (): void => inner.abort(host.abortSignal?.reason);
+  if (host.abortSignal?.aborted) inner.abort(host.abortSignal.reason);
+  host.abortSignal?.addEventListener('abort', onHostAbort, { once: true });
+
+  const phases: PhaseTiming[] = [];
+  const timed = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+    const timing: PhaseTiming = { phase, startedAt: new Date().toISOString(), seconds: 0 };
+    phases.push(timing);
+    const watch = clock.stopwatch();
+    try {
+      return await fn();
+    } finally {
+      timing.seconds = watch();
+    }
+  };
+  /** Runs branches concurrently; on the first failure the others are stopped, then it is thrown. */
+  const together = async <T extends readonly unknown[]>(branches: {
+    [K in keyof T]: Promise<T[K]>;
+  }): Promise<T> => {
+    for (const b of branches) b.catch(() => inner.abort());
+    const settled = await Promise.allSettled(branches);
+    const reasons = settled
+      .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+      .map((s) => s.reason);
+    if (reasons.length) throw firstCause(reasons);
+    return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  };
+
+  let failed = true;
+  try {
+    const targetGroup = settings.gallery?.resourceGroup ?? settings.managedImage?.resourceGroup;
+    let location = settings.location;
+    if (!location) {
+      if (!targetGroup)
+        throw new BuildError(
+          'validate',
+          'MissingLocation',
+          'set location (no target resource group to take it from)',
+        );
+      location = await timed('location', () => groupLocation(clients, targetGroup, inner.signal));
+    }
+    const ctx: BuildContext = {
+      settings,
+      host,
+      log,
+      clients,
+      clock,
+      ledger,
+      signal: inner.signal,
+      names,
+      location,
+      tags: provenanceTags(settings, describeSource(settings.source)),
+    };
+    log.info(`Building from ${describeSource(settings.source)} in ${location} (build ${names.suffix})`);
+
+    const sourceP = timed('resolve-source', async () => {
+      const s = await resolveSource(ctx);
+      log.info(
+        `Base image: ${s.exact} (${s.osType}, ${s.hyperVGeneration}, ${s.architecture}, ${s.securityType}${s.plan ? ', plan' : ''})`,
+      );
+      await checkPlanTerms(ctx, s);
+      return s;
+    });
+    const targetsP = timed('check-targets', async () => {
+      const [state, source] = await together([
+        fetchGalleryState(ctx),
+        sourceP,
+        checkManagedImageAbsent(ctx),
+      ] as const);
+      const problem = managedImageProblem(ctx, source);
+      if (problem) throw new BuildError('validate', 'InvalidTarget', problem);
+      await prepareGallery(ctx, state, source);
+    });
+    const nicP = timed('resource-group', () => createResourceGroup(ctx)).then(() =>
+      timed('network', () => createNetwork(ctx)),
+    );
+    const [source, nicId] = await together<[ResolvedSource, string, void]>([sourceP, nicP, targetsP]);
+
+    const vmId = await timed('create-vm', () => createVm(ctx, source, nicId));
+    let scripts: ScriptResult[] = [];
+    await explainEviction(ctx, async () => {
+      scripts = await timed('customize', () => runScripts(ctx, settings.scripts));
+      if (settings.windowsUpdate && source.osType === 'Windows')
+        await timed('windows-update', () => windowsUpdate(ctx));
+      if (settings.generalize) await timed('deprovision', () => deprovision(ctx, source.osType));
+      await timed('deallocate', () => deallocate(ctx));
+    });
+    if (settings.generalize) await timed('generalize', () => markGeneralized(ctx));
+
+    const [managedImageId, gallery] = await together([
+      settings.managedImage
+        ? timed('managed-image', () => createManagedImage(ctx, vmId, source))
+        : Promise.resolve(undefined),
+      settings.gallery
+        ? timed('gallery-version', () => createGalleryVersion(ctx, vmId))
+        : Promise.resolve(undefined),
+    ] as const);
+    const imageSeconds = total();
+
+    const artifacts = {
+      ...(managedImageId ? { managedImageId } : {}),
+      ...(gallery
+        ? {
+            galleryImageVersionId: gallery.id,
+            galleryImageVersion: gallery.version,
+            regions: gallery.regions,
+          }
+        : {}),
+    };
+    const outputs: BuildOutputs = {
+      imageId: gallery?.id ?? managedImageId ?? '',
+      ...artifacts,
+      sourceImage: source.exact,
+      manifestPath: settings.manifestPath,
+    };
+    const manifest = buildManifest({
+      settings,
+      source,
+      outputs: artifacts,
+      location,
+      scripts,
+      phases,
+      totalSeconds: imageSeconds,
+    });
+    await timed('manifest', () => writeManifest(settings.manifestPath, manifest));
+    log.info(`Image ready after ${imageSeconds.toFixed(1)} s: ${outputs.imageId}`);
+    failed = false;
+    return { outputs, manifest };
+  } catch (err) {
+    throw toBuildError('build', err);
+  } finally {
+    host.abortSignal?.removeEventListener('abort', onHostAbort);
+    try {
+      await timed('cleanup', () => cleanupLedger([...ledger.entries], settings, host, { failed, clients }));
+    } catch (err) {
+      log.warning(
+        `Cleanup failed: ${err instanceof Error ? err.message : String(err)}; the post step will retry it`,
+      );
+    }
+    const s = clients.stats;
+    log.info(
+      `ARM requests: ${s.reads + s.writes + s.polls} (reads ${s.reads}, writes ${s.writes}, polls ${s.polls})`,
+    );
+  }
+}
+
+/** A Spot VM evicted mid-build surfaces as some other failure; say what really happened. */
+async function explainEviction(ctx: BuildContext, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!ctx.settings.vm.spot || ctx.signal?.aborted) throw err;
+    try {
+      await ctx.clients.compute.virtualMachines.get(ctx.names.resourceGroup, ctx.names.vm);
+    } catch (getErr) {
+      if (isNotFound(getErr)) {
+        const phase = err instanceof BuildError ? err.phase : 'customize';
+        throw new BuildError(
+          phase,
+          'SpotVMEvicted',
+          'the Spot build VM was evicted by Azure (capacity or price); run the build again, or set spot: false',
+          undefined,
+          { cause: err },
+        );
+      }
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,200 @@
+// Phase customize: each script as a MANAGED run command (facts §4): PUT …/runCommands/{name} with the
+// script, a timeout, synchronous execution and treatFailureAsDeploymentFailure false (so a failing
+// script does not fail the LRO and we read its real exit code), then GET with $expand=instanceView
+// for executionState, exitCode, output and error. Output goes to the log in a group per script.
+import type { VirtualMachineRunCommandInstanceView } from '@azure/arm-compute';
+import type { AzureClients } from '../azure/clients.js';
+import { BuildError, toBuildError } from '../azure/errors.js';
+import { runLro, SCHEDULES, type LroContext, type Schedule } from '../azure/lro.js';
+import { parseWindowsUpdate, scriptRequestsRestart, windowsUpdateScript } from '../guest-scripts.js';
+import { KIND } from '../ledger.js';
+import type { ScriptSpec } from '../types.js';
+import { buildResourceId, type BuildContext } from './context.js';
+
+export const PHASE = 'customize';
+
+export interface RunCommandOutcome {
+  name: string;
+  executionState: string;
+  exitCode: number;
+  output: string;
+  error: string;
+  /** Model seconds. */
+  seconds: number;
+}
+
+/** A run command resource name from a script name: letters, digits and dashes, at most 60 characters. */
+export function runCommandName(index: number, scriptName: string): string {
+  const slug = scriptName
+    .replace(/^.*[\\/]/, '')
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `aib-${String(index).padStart(2, '0')}-${slug || 'script'}`;
+}
+
+/** Why a finished run command failed the build, or undefined when it succeeded. */
+export function runCommandFailure(
+  view: VirtualMachineRunCommandInstanceView | undefined,
+  timeoutSeconds: number,
+): string | undefined {
+  const state = view?.executionState ?? 'Unknown';
+  if (state === 'TimedOut') return `timed out after ${timeoutSeconds} s`;
+  if (state !== 'Succeeded' && state !== 'Failed')
+    return `ended in state ${state}${view?.executionMessage ? `: ${view.executionMessage}` : ''}`;
+  if (view?.exitCode === undefined || view.exitCode === null)
+    return state === 'Failed' ? 'failed without an exit code' : undefined;
+  if (view.exitCode !== 0) return `exited with code ${view.exitCode}`;
+  return undefined;
+}
+
+/** Runs one managed run command to completion and returns what the guest reported. */
+export async function runManagedCommand(
+  ctx: BuildContext,
+  opts: { phase: string; name: string; script: string; timeoutSeconds: number; schedule?: Schedule },
+): Promise<RunCommandOutcome> {
+  const { compute } = ctx.clients;
+  const { names } = ctx;
+  const id = buildResourceId(ctx, 'Microsoft.Compute', 'virtualMachines', names.vm, 'runCommands', opts.name);
+  ctx.ledger.record(id, KIND.runCommand);
+  const watch = ctx.clock.stopwatch();
+  await runLro(ctx, { phase: opts.phase, schedule: opts.schedule ?? SCHEDULES.runCommand }, (o) =>
+    compute.virtualMachineRunCommands.createOrUpdate(
+      names.resourceGroup,
+      names.vm,
+      opts.name,
+      {
+        location: ctx.location,
+        source: { script: opts.script },
+        timeoutInSeconds: opts.timeoutSeconds,
+        asyncExecution: false,
+        treatFailureAsDeploymentFailure: false,
+      },
+      o,
+    ),
+  );
+  let view: VirtualMachineRunCommandInstanceView | undefined;
+  try {
+    const rc = await compute.virtualMachineRunCommands.getByVirtualMachine(
+      names.resourceGroup,
+      names.vm,
+      opts.name,
+      {
+        expand: 'instanceView',
+        abortSignal: ctx.signal,
+      },
+    );
+    view = rc.instanceView;
+  } catch (err) {
+    throw toBuildError(opts.phase, err);
+  }
+  return {
+    name: opts.name,
+    executionState: view?.executionState ?? 'Unknown',
+    exitCode: view?.exitCode ?? -1,
+    output: view?.output ?? '',
+    error: view?.error ?? '',
+    seconds: watch(),
+  };
+}
+
+export interface ScriptResult {
+  name: string;
+  exitCode: number;
+  seconds: number;
+}
+
+export async function runScripts(ctx: BuildContext, scripts: ScriptSpec[]): Promise<ScriptResult[]> {
+  const results: ScriptResult[] = [];
+  const timeoutSeconds = ctx.settings.scriptTimeoutMinutes * 60;
+  for (const [i, script] of scripts.entries()) {
+    const outcome = await ctx.log.group(`Script ${script.name}`, async () => {
+      const r = await runManagedCommand(ctx, {
+        phase: PHASE,
+        name: runCommandName(i + 1, script.name),
+        script: script.content,
+        timeoutSeconds,
+      });
+      if (r.output) ctx.log.info(r.output.trimEnd());
+      if (r.error) ctx.log.info(`[stderr]\n${r.error.trimEnd()}`);
+      ctx.log.info(`${script.name}: ${r.executionState}, exit code ${r.exitCode}, ${r.seconds.toFixed(1)} s`);
+      return r;
+    });
+    const failure = runCommandFailure(
+      {
+        executionState: outcome.executionState as VirtualMachineRunCommandInstanceView['executionState'],
+        exitCode: outcome.exitCode,
+      },
+      timeoutSeconds,
+    );
+    if (failure) {
+      throw new BuildError(
+        PHASE,
+        'ScriptFailed',
+        `script '${script.name}' ${failure}${lastLines(outcome.error || outcome.output)}`,
+      );
+    }
+    results.push({ name: script.name, exitCode: outcome.exitCode, seconds: outcome.seconds });
+    if (script.restartAfter || scriptRequestsRestart(outcome.output)) await restartVm(ctx, script.name);
+  }
+  return results;
+}
+
+function lastLines(text: string, n = 5): string {
+  const lines = text.trimEnd().split(/\r?\n/).filter(Boolean).slice(-n);
+  return lines.length ? `; last output:\n${lines.join('\n')}` : '';
+}
+
+/** Restarts the VM between scripts and waits until it is back (the restart LRO ends when the agent reports). */
+export async function restartVm(ctx: BuildContext, after: string): Promise<void> {
+  ctx.log.info(`Restarting the build VM after ${after}`);
+  await runLro(ctx, { phase: 'restart', schedule: SCHEDULES.restart }, (o) =>
+    ctx.clients.compute.virtualMachines.restart(ctx.names.resourceGroup, ctx.names.vm, o),
+  );
+}
+
+export function deleteRunCommand(
+  clients: AzureClients,
+  ctx: LroContext,
+  group: string,
+  vm: string,
+  name: string,
+): Promise<void> {
+  return runLro(ctx, { phase: 'cleanup', schedule: SCHEDULES.delete }, (o) =>
+    clients.compute.virtualMachineRunCommands.delete(group, vm, name, o),
+  );
+}
+
+/** Windows Update rounds (input windows-update): install, restart when asked, until nothing is found. */
+export async function windowsUpdate(ctx: BuildContext, maxRounds = 5): Promise<void> {
+  for (let round = 1; round <= maxRounds; round++) {
+    const outcome = await ctx.log.group(`Windows Update, round ${round}`, async () => {
+      const r = await runManagedCommand(ctx, {
+        phase: 'windows-update',
+        name: `aib-windows-update-${round}`,
+        script: windowsUpdateScript(),
+        timeoutSeconds: ctx.settings.scriptTimeoutMinutes * 60,
+      });
+      if (r.output) ctx.log.info(r.output.trimEnd());
+      if (r.error) ctx.log.info(`[stderr]\n${r.error.trimEnd()}`);
+      return r;
+    });
+    const failure = runCommandFailure(
+      {
+        executionState: outcome.executionState as VirtualMachineRunCommandInstanceView['executionState'],
+        exitCode: outcome.exitCode,
+      },
+      ctx.settings.scriptTimeoutMinutes * 60,
+    );
+    if (failure)
+      throw new BuildError(
+        'windows-update',
+        'WindowsUpdateFailed',
+        `Windows Update round ${round} ${failure}${lastLines(outcome.error || outcome.output)}`,
+      );
+    const result = parseWindowsUpdate(outcome.output);
+    if (result.rebootRequired) await restartVm(ctx, `Windows Update round ${round}`);
+    else if (!result.updatesFound) return;
+  }
+  ctx.log.warning(`Windows Update still found updates after ${maxRounds} rounds; continuing`);
+}
