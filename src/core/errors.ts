@@ -219,3 +219,34 @@ export const settingsErrors = {
         "'gallery-image-version' is empty. Set 'gallery-image-version' explicitly, or tag the release as v<Major>.<Minor>.<Patch>.",
     ),
 };
+
+/** An image definition file (input `config`) that cannot be used: one line per problem. */
+export function configFileError(path: string, problems: string[]): SettingsError {
+  return new SettingsError(
+    'config',
+    `Input 'config' is ${quote(path)}: the image definition file cannot be used:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+  );
+}
+
+/** Adds where a value came from when it was read from the image definition file. */
+export function fromConfigFile(error: SettingsError, path: string): SettingsError {
+  return new SettingsError(
+    error.input,
+    `${error.message} (The value comes from the config file ${quote(path)}.)`,
+  );
+}
+
+/** The message to report for anything thrown: Errors by message (with their cause), the rest as text. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) {
+    const cause =
+      error.cause instanceof Error && !error.message.includes(error.cause.message) ? error.cause : undefined;
+    return cause ? `${error.message} (${cause.message})` : error.message;
+  }
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}
