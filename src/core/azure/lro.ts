@@ -35,13 +35,17 @@ export const SCHEDULES = {
   /** VM create: 54 s, 62 s (PYREC, JSREC). */
   vmCreate: { expectedMs: 54 * s, pollFraction: 0.04, minPollMs: 2 * s, maxPollMs: 15 * s },
   /** Run command: at least ~20 s (DOCS-RC), plus whatever the script takes. */
-  runCommand: { expectedMs: 20 * s, pollFraction: 0.1, minPollMs: 2 * s, maxPollMs: 30 * s },
+  runCommand: { expectedMs: 20 * s, pollFraction: 0.15, minPollMs: 3 * s, maxPollMs: 30 * s },
   /** Power actions: deallocate 23 s / 46–53 s, powerOff 11 s (PYREC, packer-plugin-azure#141). */
-  deallocate: { expectedMs: 23 * s, pollFraction: 0.1, minPollMs: 3 * s, maxPollMs: 15 * s },
+  deallocate: { expectedMs: 23 * s, pollFraction: 0.12, minPollMs: 3 * s, maxPollMs: 15 * s },
   restart: { expectedMs: 30 * s, pollFraction: 0.1, minPollMs: 3 * s, maxPollMs: 15 * s },
   /** Managed image from a VM: no figure found, tens of seconds (facts §6, guess). */
   managedImage: { expectedMs: 20 * s, pollFraction: 0.1, minPollMs: 3 * s, maxPollMs: 30 * s },
-  /** Gallery image version, one region: 8–11 min (PYREC galleries, bosh-azure-cpi-release#710). */
+  /**
+   * Gallery image version, one region: 8–11 min (PYREC galleries, bosh-azure-cpi-release#710). It is
+   * the longest step of a build, so detection lag is kept at 2% of it; polls are cheap GetOperation
+   * calls (15000 per 3 min), so even an hour of replication (~100 polls) is harmless.
+   */
   galleryVersion: { expectedMs: 480 * s, pollFraction: 0.02, minPollMs: 5 * s, maxPollMs: 60 * s },
   /** Deleting a deallocated VM: 0.4 s (PYREC); a running one longer. */
   vmDelete: { expectedMs: 1 * s, pollFraction: 0.2, minPollMs: 1 * s, maxPollMs: 10 * s },
