@@ -3,6 +3,8 @@
 import type { EmulatorCore } from '../core.js';
 import type { RouteDef } from '../router.js';
 import { resourcesRoutes } from './resources.js';
+import { imagesRoutes } from './images.js';
+import { galleriesRoutes } from './galleries.js';
 
 interface Provider {
   routes(core: EmulatorCore): RouteDef[];
@@ -10,7 +12,11 @@ interface Provider {
   stop?(core: EmulatorCore): Promise<void>;
 }
 
-const PROVIDERS: Provider[] = [{ routes: resourcesRoutes }];
+const PROVIDERS: Provider[] = [
+  { routes: resourcesRoutes },
+  { routes: imagesRoutes },
+  { routes: galleriesRoutes },
+];
 
 export function providerRoutes(core: EmulatorCore): RouteDef[] {
   return PROVIDERS.flatMap((p) => p.routes(core));
