@@ -108,7 +108,7 @@ describe('bearer tokens and RBAC', () => {
       `${emu.endpoint}/subscriptions/${emu.subscriptionId}/resourcegroups?api-version=2025-04-01`,
     );
     expect(res.status).toBe(401);
-    expect((await res.json()).error.code).toBe('AuthenticationFailed');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('AuthenticationFailed');
   });
 
   test('an expired access token gets 401 ExpiredAuthenticationToken', async () => {
@@ -157,7 +157,7 @@ describe('ARM protocol errors', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe('MissingApiVersionParameter');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('MissingApiVersionParameter');
   });
 
   test('an unknown subscription gets 404 SubscriptionNotFound', async () => {
