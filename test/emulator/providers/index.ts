@@ -3,6 +3,8 @@
 import type { EmulatorCore } from '../core.js';
 import type { RouteDef } from '../router.js';
 import { resourcesRoutes } from './resources.js';
+import { networkRoutes } from './network.js';
+import { marketplaceRoutes } from './marketplace.js';
 import { imagesRoutes } from './images.js';
 import { galleriesRoutes } from './galleries.js';
 
@@ -14,6 +16,8 @@ interface Provider {
 
 const PROVIDERS: Provider[] = [
   { routes: resourcesRoutes },
+  { routes: networkRoutes },
+  { routes: marketplaceRoutes },
   { routes: imagesRoutes },
   { routes: galleriesRoutes },
 ];
