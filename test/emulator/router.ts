@@ -33,7 +33,7 @@ export type Handler = (req: ArmRequest) => ArmResponse | Promise<ArmResponse>;
 export type RequestKind = 'read' | 'write' | 'delete' | 'action' | 'poll';
 
 export interface RouteDef {
-  method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
+  method: 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'POST' | 'DELETE';
   /** Path template with {params}, e.g. /subscriptions/{sub}/resourceGroups/{rg} */
   path: string;
   handler: Handler;

@@ -115,7 +115,12 @@ export function createRequestListener(
       if (sub.toLowerCase() !== core.config.subscriptionId.toLowerCase()) {
         throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
       }
-      const match = router.match(method === 'HEAD' ? 'GET' : method, path);
+      // HEAD uses its own route where the provider has one (checkExistence answers 204), else GET's.
+      const headMatch = method === 'HEAD' ? router.match('HEAD', path) : undefined;
+      const match =
+        headMatch && 'route' in headMatch
+          ? headMatch
+          : router.match(method === 'HEAD' ? 'GET' : method, path);
       if (!('route' in match)) {
         throw match.methodMismatch
           ? new ArmError(

@@ -53,7 +53,10 @@ export function parseFileCommands(text: string): Record<string, string> {
 }
 
 /** The environment that points the action at an emulator with client-secret auth. */
-export function emulatorEnv(emu: EmulatorHandle): { inputs: Record<string, string>; env: Record<string, string> } {
+export function emulatorEnv(emu: EmulatorHandle): {
+  inputs: Record<string, string>;
+  env: Record<string, string>;
+} {
   return {
     inputs: {
       'subscription-id': emu.subscriptionId,
@@ -71,10 +74,19 @@ export function emulatorEnv(emu: EmulatorHandle): { inputs: Record<string, strin
   };
 }
 
-function runStep(entry: string, env: Record<string, string>, opts: RunOptions, files: { output: string; state: string; summary: string }): Promise<StepResult> {
+function runStep(
+  entry: string,
+  env: Record<string, string>,
+  opts: RunOptions,
+  files: { output: string; state: string; summary: string },
+): Promise<StepResult> {
   return new Promise((resolvePromise) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [entry], { env, cwd: opts.workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry], {
+      env,
+      cwd: opts.workspace,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let killed = false;

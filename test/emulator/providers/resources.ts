@@ -72,6 +72,8 @@ export function resourcesRoutes(core: EmulatorCore): RouteDef[] {
       },
     },
     { method: 'GET', path: groupPath, handler: (req) => ({ status: 200, body: groupView(get(req)) }) },
+    // checkExistence: 204 when the group exists, 404 when not (ResourceGroups_CheckExistence in the spec).
+    { method: 'HEAD', path: groupPath, handler: (req) => (get(req), { status: 204 }) },
     {
       method: 'PATCH',
       path: groupPath,
