@@ -3,6 +3,7 @@
 import type { EmulatorCore } from '../core.js';
 import type { RouteDef } from '../router.js';
 import { resourcesRoutes } from './resources.js';
+import { computeVmRoutes, startComputeVm, stopComputeVm } from './compute-vm.js';
 import { networkRoutes } from './network.js';
 import { marketplaceRoutes } from './marketplace.js';
 import { imagesRoutes } from './images.js';
@@ -16,6 +17,7 @@ interface Provider {
 
 const PROVIDERS: Provider[] = [
   { routes: resourcesRoutes },
+  { routes: computeVmRoutes, start: startComputeVm, stop: stopComputeVm },
   { routes: networkRoutes },
   { routes: marketplaceRoutes },
   { routes: imagesRoutes },
