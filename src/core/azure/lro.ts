@@ -28,7 +28,7 @@ const s = 1000;
 /** Per-operation schedules, from Azure's known durations (facts §6). */
 export const SCHEDULES = {
   /** Network PUT/DELETE: a few seconds (unverified; ARM network operations are quick). */
-  network: { expectedMs: 2 * s, pollFraction: 0.25, minPollMs: 1 * s, maxPollMs: 10 * s },
+  network: { expectedMs: 2.5 * s, pollFraction: 0.25, minPollMs: 1 * s, maxPollMs: 10 * s },
   natGateway: { expectedMs: 8 * s, pollFraction: 0.15, minPollMs: 1 * s, maxPollMs: 10 * s },
   /** Gallery / image definition create: 0.4 s / 0.14 s (PYREC galleries). */
   galleryObject: { expectedMs: 0.3 * s, pollFraction: 0.5, minPollMs: 0.5 * s, maxPollMs: 5 * s },
@@ -41,6 +41,8 @@ export const SCHEDULES = {
   restart: { expectedMs: 30 * s, pollFraction: 0.1, minPollMs: 3 * s, maxPollMs: 15 * s },
   /** Managed image from a VM: no figure found, tens of seconds (facts §6, guess). */
   managedImage: { expectedMs: 20 * s, pollFraction: 0.1, minPollMs: 3 * s, maxPollMs: 30 * s },
+  /** The same while a gallery version (minutes) is made concurrently: off the critical path, so poll coarsely. */
+  managedImageBesideGallery: { expectedMs: 30 * s, pollFraction: 0.5, minPollMs: 15 * s, maxPollMs: 120 * s },
   /**
    * Gallery image version, one region: 8–11 min (PYREC galleries, bosh-azure-cpi-release#710). It is
    * the longest step of a build, so detection lag is kept at 2% of it; polls are cheap GetOperation

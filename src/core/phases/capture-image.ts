@@ -39,18 +39,24 @@ export async function createManagedImage(
   const id = managedImageId(ctx.clients.subscriptionId, target.resourceGroup, target.name);
   ctx.ledger.record(id, KIND.image, 'output');
   ctx.log.info(`Creating the managed image ${target.name} in ${target.resourceGroup}`);
-  const image = await runLro(ctx, { phase: PHASE, schedule: SCHEDULES.managedImage }, (o) =>
-    ctx.clients.compute.images.createOrUpdate(
-      target.resourceGroup,
-      target.name,
-      {
-        location: ctx.location,
-        tags: { ...ctx.tags, 'aib-source': source.exact.slice(0, 256) },
-        sourceVirtualMachine: { id: vmId },
-        hyperVGeneration: source.hyperVGeneration,
-      },
-      o,
-    ),
+  const image = await runLro(
+    ctx,
+    {
+      phase: PHASE,
+      schedule: ctx.settings.gallery ? SCHEDULES.managedImageBesideGallery : SCHEDULES.managedImage,
+    },
+    (o) =>
+      ctx.clients.compute.images.createOrUpdate(
+        target.resourceGroup,
+        target.name,
+        {
+          location: ctx.location,
+          tags: { ...ctx.tags, 'aib-source': source.exact.slice(0, 256) },
+          sourceVirtualMachine: { id: vmId },
+          hyperVGeneration: source.hyperVGeneration,
+        },
+        o,
+      ),
   );
   return image.id ?? id;
 }

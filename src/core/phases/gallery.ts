@@ -23,7 +23,7 @@ export const DEFINITION_PHASE = 'gallery-definition';
 export const VERSION_PHASE = 'gallery-version';
 
 /** Model ms between replication progress reports while a version replicates. */
-export const PROGRESS_EVERY_MS = 120_000;
+export const PROGRESS_EVERY_MS = 180_000;
 
 export interface ExpectedDefinition {
   osType: OsType;
