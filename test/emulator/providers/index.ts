@@ -8,6 +8,7 @@ import { networkRoutes } from './network.js';
 import { marketplaceRoutes } from './marketplace.js';
 import { imagesRoutes } from './images.js';
 import { galleriesRoutes } from './galleries.js';
+import { disksRoutes } from './disks.js';
 
 interface Provider {
   routes(core: EmulatorCore): RouteDef[];
@@ -22,6 +23,7 @@ const PROVIDERS: Provider[] = [
   { routes: marketplaceRoutes },
   { routes: imagesRoutes },
   { routes: galleriesRoutes },
+  { routes: disksRoutes },
 ];
 
 export function providerRoutes(core: EmulatorCore): RouteDef[] {
