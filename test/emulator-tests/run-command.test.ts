@@ -10,6 +10,7 @@ import {
   generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
+import type { VirtualMachineRunCommand } from '@azure/arm-compute';
 import { azuriteOf } from '../emulator/azurite.js';
 import { guestDirOf } from '../emulator/providers/compute-vm-state.js';
 import { poll, powerState, startVmFixture, type VmFixture } from './vm.fixtures.js';
@@ -48,14 +49,8 @@ const rejects = (p: Promise<unknown>) =>
     () => undefined,
     (e: { statusCode?: number; code?: string; message: string }) => e,
   );
-const managed = (
-  vm: string,
-  name: string,
-  body: Parameters<VmFixture['compute']['virtualMachineRunCommands']['createOrUpdate']>[3],
-) =>
+const managed = (vm: string, name: string, body: Omit<VirtualMachineRunCommand, 'location'>) =>
   f.compute.virtualMachineRunCommands.createOrUpdate(RG, vm, name, { location: 'westeurope', ...body }, poll);
-const view = (vm: string, name: string) =>
-  f.compute.virtualMachineRunCommands.getByVirtualMachine(RG, vm, name, { expand: 'instanceView' });
 
 test('a Linux script really runs: exit code 3 and stderr show in instanceView; the PUT itself succeeds', async () => {
   const rc = await managed(LINUX, 'exit3', {
