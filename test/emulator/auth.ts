@@ -45,7 +45,12 @@ interface IssuedToken {
 }
 
 export interface AuthOptions {
-  /** Model seconds an access token lives (Entra: 60–90 min). */
+  /**
+   * REAL seconds an access token lives (Entra: 60–90 min). Not scaled: the SDK's token
+   * cache renews a token within a real-time window before its expiry (2 minutes in
+   * core-rest-pipeline's bearer policy, 5 in MSAL), so a scaled lifetime of a few real
+   * seconds would make every ARM request fetch a new token.
+   */
   tokenLifetimeSeconds: number;
   /** Model seconds a GitHub OIDC token lives (GitHub: about 5 minutes). */
   oidcTokenLifetimeSeconds: number;
@@ -151,10 +156,7 @@ export class AuthService {
       );
     }
     const accessToken = this.issueAccessToken(principal);
-    const expiresIn = Math.max(
-      1,
-      Math.floor(this.clock.toRealMs(this.options.tokenLifetimeSeconds * 1000) / 1000),
-    );
+    const expiresIn = this.options.tokenLifetimeSeconds;
     return {
       status: 200,
       body: {
@@ -196,8 +198,7 @@ export class AuthService {
 
   /** A JWT-shaped access token (unsigned payload is informative only; the emulator looks it up). */
   issueAccessToken(principal: Principal): string {
-    const now = this.clock.now();
-    const expiresAt = now + this.options.tokenLifetimeSeconds * 1000;
+    const expiresAt = Date.now() + this.options.tokenLifetimeSeconds * 1000;
     const payload = {
       aud: 'https://management.azure.com/',
       tid: principal.tenantId,
@@ -229,11 +230,11 @@ export class AuthService {
       );
     const issued = this.tokens.get(m[1]);
     if (!issued) throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.');
-    if (issued.expiresAt <= this.clock.now()) {
+    if (issued.expiresAt <= Date.now()) {
       throw new ArmError(
         401,
         'ExpiredAuthenticationToken',
-        `The access token expiry UTC time '${new Date(issued.expiresAt).toUTCString()}' is earlier than current UTC time '${new Date(this.clock.now()).toUTCString()}'.`,
+        `The access token expiry UTC time '${new Date(issued.expiresAt).toUTCString()}' is earlier than current UTC time '${new Date().toUTCString()}'.`,
       );
     }
     return issued.principal;

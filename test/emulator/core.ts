@@ -21,7 +21,7 @@ export interface EmulatorConfig {
   latency: Partial<Record<LatencyName, number>>;
   /** Directory holding per-VM guest sandboxes and captured disks. */
   dataDir: string;
-  /** Model seconds an Entra access token lives. */
+  /** Real seconds an Entra access token lives (not scaled; see AuthOptions). */
   tokenLifetimeSeconds: number;
   oidcTokenLifetimeSeconds: number;
   oidcSubject: string;
