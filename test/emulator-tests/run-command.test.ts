@@ -51,6 +51,8 @@ const rejects = (p: Promise<unknown>) =>
   );
 const managed = (vm: string, name: string, body: Omit<VirtualMachineRunCommand, 'location'>) =>
   f.compute.virtualMachineRunCommands.createOrUpdate(RG, vm, name, { location: 'westeurope', ...body }, poll);
+const view = (vm: string, name: string) =>
+  f.compute.virtualMachineRunCommands.getByVirtualMachine(RG, vm, name, { expand: 'instanceView' });
 
 test('a Linux script really runs: exit code 3 and stderr show in instanceView; the PUT itself succeeds', async () => {
   const rc = await managed(LINUX, 'exit3', {
