@@ -75,6 +75,7 @@ describe('merging the config file under the inputs', () => {
       } catch (e) {
         return e as SettingsError;
       }
+      return undefined;
     })();
     expect(error).toBeInstanceOf(SettingsError);
     expect(error!.input).toBe('base-image');
