@@ -16,13 +16,19 @@ import { Ledger } from './ledger.js';
 import { checkManagedImageAbsent, createManagedImage, managedImageProblem } from './phases/capture-image.js';
 import { buildNames, provenanceTags, type BuildContext } from './phases/context.js';
 import { runScripts, windowsUpdate, type ScriptResult } from './phases/customize.js';
-import { createGalleryVersion, fetchGalleryState, prepareGallery } from './phases/gallery.js';
+import {
+  createGalleryVersion,
+  fetchGalleryState,
+  prepareGallery,
+  type GalleryPlan,
+} from './phases/gallery.js';
 import { deallocate, deprovision, markGeneralized } from './phases/generalize.js';
 import { buildManifest, writeManifest } from './phases/manifest.js';
 import { createNetwork } from './phases/network.js';
 import { createResourceGroup, groupLocation } from './phases/resource-group.js';
 import { checkPlanTerms, describeSource, resolveSource } from './phases/resolve-source.js';
-import { createVm } from './phases/vm.js';
+import { importVhd } from './phases/import-vhd.js';
+import { checkBuildVm, createVm } from './phases/vm.js';
 import type { BuildOutputs, BuildResult, BuildSettings, Host, PhaseTiming, ResolvedSource } from './types.js';
 
 export interface EngineOptions {
@@ -112,6 +118,9 @@ export async function runBuild(
       await checkPlanTerms(ctx, s);
       return s;
     });
+    // A live VM (base-image = a VM ID) is captured as it is: no build group, network or VM.
+    const liveVm = settings.source.kind === 'liveVm';
+    let vmSize = settings.vm.size;
     const targetsP = timed('check-targets', async () => {
       const [state, source] = await together([
         fetchGalleryState(ctx),
@@ -120,30 +129,42 @@ export async function runBuild(
       ] as const);
       const problem = managedImageProblem(ctx, source);
       if (problem) throw new BuildError('validate', 'InvalidTarget', problem);
-      await prepareGallery(ctx, state, source);
+      if (!liveVm) vmSize = checkBuildVm(settings, source);
+      return prepareGallery(ctx, state, source);
     });
-    const nicP = timed('resource-group', () => createResourceGroup(ctx)).then(() =>
-      timed('network', () => createNetwork(ctx)),
-    );
-    const [source, nicId] = await together<[ResolvedSource, string, void]>([sourceP, nicP, targetsP]);
+    const nicP = liveVm
+      ? Promise.resolve('')
+      : timed('resource-group', () => createResourceGroup(ctx)).then(() =>
+          timed('network', () => createNetwork(ctx)),
+        );
+    const [source, nicId, galleryPlan] = await together<[ResolvedSource, string, GalleryPlan]>([
+      sourceP,
+      nicP,
+      targetsP,
+    ]);
 
-    const vmId = await timed('create-vm', () => createVm(ctx, source, nicId));
+    let vmId = source.exact;
     let scripts: ScriptResult[] = [];
-    await explainEviction(ctx, async () => {
-      scripts = await timed('customize', () => runScripts(ctx, settings.scripts));
-      if (settings.windowsUpdate && source.osType === 'Windows')
-        await timed('windows-update', () => windowsUpdate(ctx));
-      if (settings.generalize) await timed('deprovision', () => deprovision(ctx, source.osType));
-      await timed('deallocate', () => deallocate(ctx));
-    });
-    if (settings.generalize) await timed('generalize', () => markGeneralized(ctx));
+    if (!liveVm) {
+      const bootSource =
+        source.source.kind === 'vhd' ? await timed('import-vhd', () => importVhd(ctx, source)) : source;
+      vmId = await timed('create-vm', () => createVm(ctx, bootSource, nicId));
+      await explainEviction(ctx, async () => {
+        scripts = await timed('customize', () => runScripts(ctx, settings.scripts, source.osType));
+        if (settings.windowsUpdate && source.osType === 'Windows')
+          await timed('windows-update', () => windowsUpdate(ctx));
+        if (settings.generalize) await timed('deprovision', () => deprovision(ctx, source.osType));
+        await timed('deallocate', () => deallocate(ctx));
+      });
+      if (settings.generalize) await timed('generalize', () => markGeneralized(ctx));
+    }
 
     const [managedImageId, gallery] = await together([
       settings.managedImage
         ? timed('managed-image', () => createManagedImage(ctx, vmId, source))
         : Promise.resolve(undefined),
       settings.gallery
-        ? timed('gallery-version', () => createGalleryVersion(ctx, vmId))
+        ? timed('gallery-version', () => createGalleryVersion(ctx, vmId, galleryPlan))
         : Promise.resolve(undefined),
     ] as const);
     const imageSeconds = total();
@@ -155,6 +176,7 @@ export async function runBuild(
             galleryImageVersionId: gallery.id,
             galleryImageVersion: gallery.version,
             regions: gallery.regions,
+            ...(gallery.pendingRegions ? { pendingRegions: gallery.pendingRegions } : {}),
           }
         : {}),
     };
@@ -165,7 +187,7 @@ export async function runBuild(
       manifestPath: settings.manifestPath,
     };
     const manifest = buildManifest({
-      settings,
+      settings: { ...settings, vm: { ...settings.vm, size: vmSize } },
       source,
       outputs: artifacts,
       location,

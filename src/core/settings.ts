@@ -206,7 +206,12 @@ function parseTypedId(
 // ---------------------------------------------------------------------------------------------
 // Source image
 
-const SOURCE_ONLY_FOR_VHD = ['source-os-type', 'source-hyper-v-generation', 'source-os-state'];
+const SOURCE_ONLY_FOR_VHD = [
+  'source-os-type',
+  'source-hyper-v-generation',
+  'source-os-state',
+  'source-storage-account-id',
+];
 
 function parseSource(inputs: Inputs): { source: SourceImage; rid?: ResourceId } {
   const value = inputs.raw('base-image');
@@ -300,12 +305,42 @@ function parseVhdSource(inputs: Inputs, value: string): SourceImage {
     );
   }
   const state = inputs.raw('source-os-state') || 'Generalized';
-  return {
-    kind: 'vhd',
-    uri: value,
+  const parsed = {
     osType: parseChoice<OsType>('source-os-type', osType, ['Linux', 'Windows']),
     hyperVGeneration: parseChoice<HyperVGeneration>('source-hyper-v-generation', generation, ['V1', 'V2']),
     osState: parseChoice('source-os-state', state, ['Generalized', 'Specialized'] as const),
+  };
+  const account = inputs.raw('source-storage-account-id');
+  if (!account) {
+    throw E.required(
+      'source-storage-account-id',
+      'when base-image is a VHD URL',
+      'Set it to the resource ID of the storage account that holds the VHD (az storage account show -n <account> --query id): Azure imports the blob as a managed disk through it.',
+    );
+  }
+  const rid = parseTypedId(
+    'source-storage-account-id',
+    account,
+    account,
+    'a storage account',
+    'Microsoft.Storage',
+    'storageAccounts',
+  );
+  // https://<account>.blob.core.windows.net/<container>/<blob>, or path-style http://127.0.0.1:10000/<account>/… (Azurite).
+  const urlAccount = local ? url.pathname.split('/')[1] : url.hostname.split('.')[0];
+  if (urlAccount && urlAccount.toLowerCase() !== rid.name.toLowerCase()) {
+    throw E.invalid(
+      'source-storage-account-id',
+      account,
+      `it names storage account '${rid.name}', but the VHD is in storage account '${urlAccount}'`,
+      `Use the ID of storage account '${urlAccount}'.`,
+    );
+  }
+  return {
+    kind: 'vhd',
+    uri: value,
+    storageAccountId: account,
+    ...parsed,
   };
 }
 

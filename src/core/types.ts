@@ -5,7 +5,8 @@
 
 export type OsType = 'Linux' | 'Windows';
 export type HyperVGeneration = 'V1' | 'V2';
-export type SecurityType = 'Standard' | 'TrustedLaunch' | 'TrustedLaunchSupported' | 'TrustedLaunchAndConfidentialVmSupported';
+export type SecurityType =
+  'Standard' | 'TrustedLaunch' | 'TrustedLaunchSupported' | 'TrustedLaunchAndConfidentialVmSupported';
 export type Architecture = 'x64' | 'Arm64';
 export type StorageAccountType = 'Standard_LRS' | 'Standard_ZRS' | 'Premium_LRS';
 
@@ -17,13 +18,27 @@ export interface PurchasePlan {
 
 /** Where the build starts from, as the user named it (input `base-image`). */
 export type SourceImage =
-  | { kind: 'marketplace'; publisher: string; offer: string; sku: string; version: string /* 'latest' allowed */ }
+  | {
+      kind: 'marketplace';
+      publisher: string;
+      offer: string;
+      sku: string;
+      version: string; /* 'latest' allowed */
+    }
   | { kind: 'managedImage'; id: string }
   | { kind: 'galleryImageVersion'; id: string }
   /** A gallery image definition ID: means its latest version. */
   | { kind: 'galleryImageDefinition'; id: string }
   /** A VHD in a storage account (for example built with Hyper-V), imported as a managed disk. */
-  | { kind: 'vhd'; uri: string; osType: OsType; hyperVGeneration: HyperVGeneration; osState: 'Generalized' | 'Specialized' }
+  | {
+      kind: 'vhd';
+      uri: string;
+      /** The storage account holding the blob (Azure's disk import needs its ID: input `source-storage-account-id`). */
+      storageAccountId: string;
+      osType: OsType;
+      hyperVGeneration: HyperVGeneration;
+      osState: 'Generalized' | 'Specialized';
+    }
   /** Capture an existing live VM as a specialized gallery version; no build VM is created. */
   | { kind: 'liveVm'; id: string };
 
@@ -45,6 +60,8 @@ export interface ResolvedSource {
   location?: string;
   /** NVMe, SCSI: from image features (DiskControllerTypes). */
   diskControllerTypes?: string[];
+  /** A managed disk to attach as the build VM's OS disk instead of an image (a specialized VHD source). */
+  attachOsDiskId?: string;
 }
 
 export interface ScriptSpec {
@@ -82,6 +99,11 @@ export interface GalleryTarget {
   replicationTimeoutMinutes: number;
   /** Publish in the build region first, set outputs, then add the other regions. */
   publishBuildRegionFirst: boolean;
+  /**
+   * With publishBuildRegionFirst: also wait until the other regions have replicated (bounded by
+   * replicationTimeoutMinutes). Default false: the step returns once Azure accepted the new regions.
+   */
+  waitForReplication?: boolean;
 }
 
 export interface ManagedImageTarget {
@@ -186,6 +208,11 @@ export interface Host {
   getIdToken?(audience: string): Promise<string>;
   /** Cancellation: aborted when the job is cancelled (SIGINT/SIGTERM). */
   abortSignal?: AbortSignal;
+  /**
+   * Early outputs: called as soon as an artifact is usable, before the build ends (e.g. the gallery
+   * version in the build region with publishBuildRegionFirst). The final outputs follow at the end.
+   */
+  onOutputs?(outputs: Partial<BuildOutputs>): void;
 }
 
 export interface PhaseTiming {
@@ -202,14 +229,28 @@ export interface BuildOutputs {
   sourceImage: string;
   /** Regions the gallery version reached. */
   regions?: string[];
+  /** Regions still replicating when the step returned (publishBuildRegionFirst without waiting). */
+  pendingRegions?: string[];
   manifestPath: string;
 }
 
 export interface Manifest {
   schemaVersion: 1;
   builtAt: string;
-  source: { requested: string; exact: string; osType: OsType; hyperVGeneration: HyperVGeneration; plan?: PurchasePlan };
-  artifacts: { managedImageId?: string; galleryImageVersionId?: string; galleryImageVersion?: string; regions?: string[] };
+  source: {
+    requested: string;
+    exact: string;
+    osType: OsType;
+    hyperVGeneration: HyperVGeneration;
+    plan?: PurchasePlan;
+  };
+  artifacts: {
+    managedImageId?: string;
+    galleryImageVersionId?: string;
+    galleryImageVersion?: string;
+    regions?: string[];
+    pendingRegions?: string[];
+  };
   location: string;
   vmSize: string;
   scripts: { name: string; exitCode: number; seconds: number }[];

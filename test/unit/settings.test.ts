@@ -266,9 +266,24 @@ describe('base-image', () => {
   it('a VHD URL with its OS type and generation', () => {
     const uri = 'https://acct.blob.core.windows.net/vhds/disk.vhd?sv=x';
     expect(
-      parse({ ...minimal, 'base-image': uri, 'source-os-type': 'windows', 'source-hyper-v-generation': 'v2' })
-        .source,
-    ).toEqual({ kind: 'vhd', uri, osType: 'Windows', hyperVGeneration: 'V2', osState: 'Generalized' });
+      parse({
+        ...minimal,
+        'base-image': uri,
+        'source-os-type': 'windows',
+        'source-hyper-v-generation': 'v2',
+        'source-storage-account-id': id('acct').replace(
+          'Microsoft.Compute/',
+          'Microsoft.Storage/storageAccounts/',
+        ),
+      }).source,
+    ).toEqual({
+      kind: 'vhd',
+      uri,
+      storageAccountId: id('acct').replace('Microsoft.Compute/', 'Microsoft.Storage/storageAccounts/'),
+      osType: 'Windows',
+      hyperVGeneration: 'V2',
+      osState: 'Generalized',
+    });
     const local = 'http://127.0.0.1:10000/devstoreaccount1/vhds/disk.vhd';
     expect(
       parse({
@@ -277,9 +292,32 @@ describe('base-image', () => {
         'source-os-type': 'Linux',
         'source-hyper-v-generation': 'V1',
         'source-os-state': 'Specialized',
+        'source-storage-account-id': id('devstoreaccount1').replace(
+          'Microsoft.Compute/',
+          'Microsoft.Storage/storageAccounts/',
+        ),
         generalize: 'false',
       }).source,
-    ).toEqual({ kind: 'vhd', uri: local, osType: 'Linux', hyperVGeneration: 'V1', osState: 'Specialized' });
+    ).toMatchObject({
+      kind: 'vhd',
+      uri: local,
+      osType: 'Linux',
+      hyperVGeneration: 'V1',
+      osState: 'Specialized',
+    });
+    // The storage account must be the one in the URL.
+    expect(
+      failure({
+        ...minimal,
+        'base-image': local,
+        'source-os-type': 'Linux',
+        'source-hyper-v-generation': 'V1',
+        'source-storage-account-id': id('other').replace(
+          'Microsoft.Compute/',
+          'Microsoft.Storage/storageAccounts/',
+        ),
+      }).message,
+    ).toMatch(/names storage account 'other', but the VHD is in storage account 'devstoreaccount1'/);
   });
 
   it('a virtual machine is captured specialized, with no build VM', () => {
@@ -316,6 +354,9 @@ describe('base-image', () => {
     expect(failure({ ...vhd, 'source-os-type': 'Linux' }).input).toBe('source-hyper-v-generation');
     expect(failure({ ...vhd, 'source-os-type': 'Linux', 'source-hyper-v-generation': 'Gen2' }).message).toBe(
       "Input 'source-hyper-v-generation' is 'Gen2': not one of the accepted values. Use one of: V1, V2.",
+    );
+    expect(failure({ ...vhd, 'source-os-type': 'Linux', 'source-hyper-v-generation': 'V2' }).input).toBe(
+      'source-storage-account-id',
     );
   });
 

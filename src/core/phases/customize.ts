@@ -8,7 +8,7 @@ import { BuildError, toBuildError } from '../azure/errors.js';
 import { runLro, SCHEDULES, type LroContext, type Schedule } from '../azure/lro.js';
 import { parseWindowsUpdate, scriptRequestsRestart, windowsUpdateScript } from '../guest-scripts.js';
 import { KIND } from '../ledger.js';
-import type { ScriptSpec } from '../types.js';
+import type { OsType, ScriptSpec } from '../types.js';
 import { buildResourceId, type BuildContext } from './context.js';
 
 export const PHASE = 'customize';
@@ -98,13 +98,36 @@ export async function runManagedCommand(
   };
 }
 
+/**
+ * A Windows user script as it is sent: the script itself, then one line that fails the run command
+ * when the last native command failed. Managed run commands run a PowerShell script as a file
+ * (`powershell -File` semantics): an uncaught exception already ends it with exit code 1, but a
+ * native program's failure (`$LASTEXITCODE`) is lost unless the script exits with it. Packer's
+ * PowerShell provisioner (which Azure VM Image Builder's PowerShell customizer runs on) does the same:
+ * it calls the script and then `exit $LastExitCode`. Nothing is put before the script, so a `param()`
+ * block or `#Requires` line stays first.
+ */
+export function wrapPowerShell(content: string): string {
+  return [
+    content.replace(/\s+$/, ''),
+    '',
+    '# azure-image-build: a failing native command at the end of the script fails the build.',
+    'if ($LASTEXITCODE) { exit $LASTEXITCODE }',
+    '',
+  ].join('\n');
+}
+
 export interface ScriptResult {
   name: string;
   exitCode: number;
   seconds: number;
 }
 
-export async function runScripts(ctx: BuildContext, scripts: ScriptSpec[]): Promise<ScriptResult[]> {
+export async function runScripts(
+  ctx: BuildContext,
+  scripts: ScriptSpec[],
+  osType: OsType = 'Linux',
+): Promise<ScriptResult[]> {
   const results: ScriptResult[] = [];
   const timeoutSeconds = ctx.settings.scriptTimeoutMinutes * 60;
   for (const [i, script] of scripts.entries()) {
@@ -112,7 +135,7 @@ export async function runScripts(ctx: BuildContext, scripts: ScriptSpec[]): Prom
       const r = await runManagedCommand(ctx, {
         phase: PHASE,
         name: runCommandName(i + 1, script.name),
-        script: script.content,
+        script: osType === 'Windows' ? wrapPowerShell(script.content) : script.content,
         timeoutSeconds,
       });
       if (r.output) ctx.log.info(r.output.trimEnd());
@@ -145,12 +168,52 @@ function lastLines(text: string, n = 5): string {
   return lines.length ? `; last output:\n${lines.join('\n')}` : '';
 }
 
-/** Restarts the VM between scripts and waits until it is back (the restart LRO ends when the agent reports). */
+/** Model ms between instance view reads while the guest agent comes back after a restart. */
+export const AGENT_POLL_MS = 10_000;
+/** How long the guest agent may take to report Ready after a restart (Windows boots with updates can be slow). */
+export const AGENT_TIMEOUT_MS = 20 * 60_000;
+
+/**
+ * Restarts the VM between scripts and waits until it is back: the restart LRO ends when the VM runs
+ * again, but run commands need the guest agent, which reports Ready in the instance view only once
+ * the guest has booted (vmAgent.statuses[].displayStatus, SPECS VirtualMachine_Get_InstanceView).
+ */
 export async function restartVm(ctx: BuildContext, after: string): Promise<void> {
   ctx.log.info(`Restarting the build VM after ${after}`);
+  const watch = ctx.clock.stopwatch();
   await runLro(ctx, { phase: 'restart', schedule: SCHEDULES.restart }, (o) =>
     ctx.clients.compute.virtualMachines.restart(ctx.names.resourceGroup, ctx.names.vm, o),
   );
+  await waitForAgent(ctx, 'restart');
+  ctx.log.info(`The build VM is back, its agent Ready, after ${watch().toFixed(0)} s`);
+}
+
+/** Waits until the VM's guest agent reports Ready, bounded by AGENT_TIMEOUT_MS. */
+export async function waitForAgent(ctx: BuildContext, phase: string): Promise<void> {
+  const watch = ctx.clock.stopwatch();
+  let last = 'unknown';
+  for (;;) {
+    try {
+      const view = await ctx.clients.compute.virtualMachines.instanceView(
+        ctx.names.resourceGroup,
+        ctx.names.vm,
+        { abortSignal: ctx.signal },
+      );
+      const statuses = view.vmAgent?.statuses ?? [];
+      if (statuses.some((s) => s.displayStatus === 'Ready')) return;
+      last = statuses.map((s) => s.displayStatus ?? s.code).join(', ') || 'no agent status';
+    } catch (err) {
+      throw toBuildError(phase, err);
+    }
+    if (watch() * 1000 >= AGENT_TIMEOUT_MS) {
+      throw new BuildError(
+        phase,
+        'AgentNotReady',
+        `the guest agent of the build VM did not report Ready within ${AGENT_TIMEOUT_MS / 60_000} minutes after the restart (last status: ${last}); check the VM's boot diagnostics`,
+      );
+    }
+    await ctx.clock.sleep(AGENT_POLL_MS, ctx.signal);
+  }
 }
 
 export function deleteRunCommand(

@@ -12,7 +12,9 @@ import type {
   SecurityType,
   SourceImage,
 } from '../types.js';
+import { resolveLiveVm } from './capture-live-vm.js';
 import type { BuildContext } from './context.js';
+import { parseVmSize } from './vm.js';
 
 export const PHASE = 'resolve-source';
 
@@ -126,6 +128,24 @@ export function fromGalleryDefinition(
   };
 }
 
+/**
+ * A VHD source as the inputs describe it (the VHD is opaque to ARM). Its architecture is the build VM
+ * size's (an Arm64 size for an Arm64 VHD); its security type Standard, since it is captured through a
+ * managed image, which cannot hold Trusted Launch (facts §3).
+ */
+export function fromVhd(source: Extract<SourceImage, { kind: 'vhd' }>, vmSize: string): ResolvedSource {
+  return {
+    source,
+    exact: source.uri.split('?')[0],
+    osType: source.osType,
+    hyperVGeneration: source.hyperVGeneration,
+    architecture: parseVmSize(vmSize)?.architecture ?? 'x64',
+    securityType: 'Standard',
+    imageReference: {},
+    osState: source.osState,
+  };
+}
+
 export async function resolveSource(ctx: BuildContext): Promise<ResolvedSource> {
   const { compute } = ctx.clients;
   const source = ctx.settings.source;
@@ -210,12 +230,10 @@ export async function resolveSource(ctx: BuildContext): Promise<ResolvedSource> 
         return fromGalleryDefinition(source, latest.id, definition, latest.location);
       }
       case 'vhd':
+        // Nothing to read yet: the blob is imported once the build resource group exists (import-vhd.ts).
+        return fromVhd(source, ctx.settings.vm.size);
       case 'liveVm':
-        throw new BuildError(
-          PHASE,
-          'NotSupported',
-          `base images of kind '${source.kind}' are not supported by this version of the build engine`,
-        );
+        return await resolveLiveVm(ctx, source);
     }
   } catch (err) {
     throw toBuildError(PHASE, err);

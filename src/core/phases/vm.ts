@@ -7,7 +7,7 @@ import type { AzureClients } from '../azure/clients.js';
 import { BuildError } from '../azure/errors.js';
 import { runLro, SCHEDULES, type LroContext } from '../azure/lro.js';
 import { KIND } from '../ledger.js';
-import type { BuildSettings, ResolvedSource } from '../types.js';
+import type { Architecture, BuildSettings, ResolvedSource } from '../types.js';
 import { buildResourceId, type BuildContext, type BuildNames } from './context.js';
 
 export const PHASE = 'create-vm';
@@ -31,6 +31,93 @@ export function generatePassword(length = 32): string {
     [chars[i], chars[j]] = [chars[j], chars[i]];
   }
   return chars.join('');
+}
+
+/** The `vm-size` default (action.yml), an x64 size. */
+export const DEFAULT_VM_SIZE = 'Standard_D2s_v5';
+/** The size used instead of the default for Arm64 sources: the Arm64 (Ampere Altra) twin of the default. */
+export const DEFAULT_ARM64_VM_SIZE = 'Standard_D2ps_v5';
+
+/**
+ * What a size name says, by Azure's naming convention (learn.microsoft.com virtual-machines/vm-naming-conventions):
+ * `[Standard|Basic]_<family><vCPUs>[-<constrained>]<additive features>[_<accelerator>][_v<version>]`, where the
+ * additive feature `p` means an Arm CPU. Undefined when the name does not follow the convention.
+ */
+export function parseVmSize(
+  size: string,
+): { family: string; features: string; version: number; architecture: Architecture } | undefined {
+  const m = /^(?:Standard|Basic)_([A-Z]+)(\d+)(?:-\d+)?([a-z]*)((?:_[A-Za-z0-9]+)*)$/.exec(size);
+  if (!m) return undefined;
+  const [, family, , features, rest] = m;
+  const v = /_v(\d+)$/.exec(rest);
+  return {
+    family,
+    features,
+    version: v ? Number(v[1]) : 1,
+    architecture: features.includes('p') ? 'Arm64' : 'x64',
+  };
+}
+
+/**
+ * Sizes that attach disks over NVMe only: the v6 (and later) general-purpose and memory-optimized
+ * families (size docs: Dsv6, Ddsv6, Dasv6, Dadsv6, Dalsv6, Dpsv6, Esv6… "NVMe only").
+ */
+export function sizeNeedsNvme(size: string): boolean {
+  const p = parseVmSize(size);
+  return !!p && /^[DE]$/.test(p.family) && p.version >= 6;
+}
+
+const supportsNvme = (source: ResolvedSource): boolean =>
+  (source.diskControllerTypes ?? []).some((c) => c.toLowerCase() === 'nvme');
+
+/**
+ * The build VM's size for this source, or a BuildError saying why the chosen size cannot run it
+ * (checked before anything is created). An Arm64 source with the default (x64) size gets
+ * DEFAULT_ARM64_VM_SIZE; any other x64 size for an Arm64 source (or the reverse) is refused.
+ */
+export function buildVmSize(settings: BuildSettings, source: ResolvedSource): string {
+  let size = settings.vm.size;
+  const arch = parseVmSize(size)?.architecture;
+  if (source.architecture === 'Arm64' && size === DEFAULT_VM_SIZE) size = DEFAULT_ARM64_VM_SIZE;
+  else if (arch && arch !== source.architecture) {
+    throw new BuildError(
+      PHASE,
+      'VmSizeArchitecture',
+      `vm-size ${size} is an ${arch} size, but the base image ${source.exact} is ${source.architecture}. ` +
+        (source.architecture === 'Arm64'
+          ? `Set vm-size to an Arm64 size (a 'p' in its name, e.g. ${DEFAULT_ARM64_VM_SIZE}), or leave it unset.`
+          : `Set vm-size to an x64 size (e.g. ${DEFAULT_VM_SIZE}), or use an Arm64 base image.`),
+    );
+  }
+  if (sizeNeedsNvme(size) && source.diskControllerTypes && !supportsNvme(source)) {
+    throw new BuildError(
+      PHASE,
+      'VmSizeNeedsNvme',
+      `vm-size ${size} attaches disks over NVMe only, and the base image ${source.exact} supports ${source.diskControllerTypes.join(', ')}. Use a size with SCSI (e.g. a v5 size), or a base image that supports NVMe.`,
+    );
+  }
+  return size;
+}
+
+/** Whether the build VM uses the NVMe disk controller: the size needs it, or the image supports nothing else. */
+export function useNvme(size: string, source: ResolvedSource): boolean {
+  const nvmeOnlyImage =
+    source.diskControllerTypes?.length === 1 && source.diskControllerTypes[0].toLowerCase() === 'nvme';
+  return nvmeOnlyImage || (sizeNeedsNvme(size) && supportsNvme(source));
+}
+
+/** Checks, before anything is created, that the build VM can be made for this source; returns its size. */
+export function checkBuildVm(settings: BuildSettings, source: ResolvedSource): string {
+  if (vmSecurityType(settings, source) === 'TrustedLaunch') {
+    const problem = trustedLaunchProblem(source);
+    if (problem)
+      throw new BuildError(
+        PHASE,
+        'InvalidSecurityType',
+        `${problem}. Set security-type: Standard, or use another base image.`,
+      );
+  }
+  return buildVmSize(settings, source);
 }
 
 /** Why a Trusted Launch build cannot use this source, or undefined when it can. */
@@ -62,20 +149,29 @@ export function vmDefinition(
   adminPassword: string,
 ): VirtualMachine {
   const security = vmSecurityType(settings, source);
-  const nvmeOnly =
-    source.diskControllerTypes?.length === 1 && source.diskControllerTypes[0].toLowerCase() === 'nvme';
+  const size = buildVmSize(settings, source);
+  // A specialized disk (an imported specialized VHD) is attached as the OS disk, as Azure documents for
+  // VMs from specialized disks; everything else boots from an image.
+  const attach = source.attachOsDiskId;
   const vm: VirtualMachine = {
     location,
     tags: { ...tags, 'aib-source': source.exact.slice(0, 256) },
-    hardwareProfile: { vmSize: settings.vm.size },
+    hardwareProfile: { vmSize: size },
     storageProfile: {
-      imageReference: source.imageReference,
-      osDisk: {
-        name: `${names.vm}-osdisk`,
-        createOption: 'FromImage',
-        deleteOption: 'Delete',
-        ...(settings.vm.osDiskSizeGb ? { diskSizeGB: settings.vm.osDiskSizeGb } : {}),
-      },
+      ...(attach ? {} : { imageReference: source.imageReference }),
+      osDisk: attach
+        ? {
+            createOption: 'Attach',
+            osType: source.osType,
+            managedDisk: { id: attach },
+            deleteOption: 'Delete',
+          }
+        : {
+            name: `${names.vm}-osdisk`,
+            createOption: 'FromImage',
+            deleteOption: 'Delete',
+            ...(settings.vm.osDiskSizeGb ? { diskSizeGB: settings.vm.osDiskSizeGb } : {}),
+          },
       dataDisks: settings.vm.dataDiskSizesGb.map((size, lun) => ({
         lun,
         name: `${names.vm}-data${lun}`,
@@ -83,7 +179,7 @@ export function vmDefinition(
         diskSizeGB: size,
         deleteOption: 'Delete',
       })),
-      ...(nvmeOnly ? { diskControllerType: 'NVMe' } : {}),
+      ...(useNvme(size, source) ? { diskControllerType: 'NVMe' } : {}),
     },
     networkProfile: { networkInterfaces: [{ id: nicId, primary: true, deleteOption: 'Delete' }] },
     diagnosticsProfile: { bootDiagnostics: { enabled: true } },
@@ -116,15 +212,7 @@ export function vmDefinition(
 
 export async function createVm(ctx: BuildContext, source: ResolvedSource, nicId: string): Promise<string> {
   const { settings, names } = ctx;
-  if (vmSecurityType(settings, source) === 'TrustedLaunch') {
-    const problem = trustedLaunchProblem(source);
-    if (problem)
-      throw new BuildError(
-        PHASE,
-        'InvalidSecurityType',
-        `${problem}. Set security-type: Standard, or use another base image.`,
-      );
-  }
+  const size = checkBuildVm(settings, source);
   const password = generatePassword();
   ctx.host.logger.mask(password);
   const vmId = buildResourceId(ctx, 'Microsoft.Compute', 'virtualMachines', names.vm);
@@ -139,7 +227,7 @@ export async function createVm(ctx: BuildContext, source: ResolvedSource, nicId:
   );
   const definition = vmDefinition(settings, source, names, ctx.location, nicId, ctx.tags, password);
   ctx.log.info(
-    `Creating the build VM ${names.vm} (${settings.vm.size}${settings.vm.spot ? ', Spot' : ''}) from ${source.exact}`,
+    `Creating the build VM ${names.vm} (${size}${settings.vm.spot ? ', Spot' : ''}) from ${source.exact}`,
   );
   await runLro(ctx, { phase: PHASE, schedule: SCHEDULES.vmCreate }, (o) =>
     ctx.clients.compute.virtualMachines.createOrUpdate(names.resourceGroup, names.vm, definition, o),

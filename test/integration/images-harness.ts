@@ -1,0 +1,79 @@
+// Shared by the test/integration/images-*.test.ts suites: the bundled action (dist/index.js, main then
+// post, as the GitHub runner runs it) against an in-process emulator, with real SDK clients to read what
+// the build produced, and the check that nothing temporary is left.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { ClientSecretCredential } from '@azure/identity';
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../emulator/index.js';
+import { emulatorEnv, runAction, type StepResult } from './runner.js';
+
+/** The resource group that holds the outputs (images, galleries); everything else is temporary. */
+export const IMAGES_GROUP = 'images';
+
+export interface Harness {
+  emu: EmulatorHandle;
+  compute: ComputeManagementClient;
+  workspace: string;
+  /** Writes files into the workspace (paths relative to it). */
+  files(files: Record<string, string>): void;
+  /** Runs main then post with these inputs (plus the emulator's endpoint and credentials). */
+  run(inputs: Record<string, string>): Promise<{ main: StepResult; post: StepResult }>;
+  /** Resources outside the images group, resource groups included, not being deleted. */
+  temporary(): { id: string; type: string; provisioningState?: string }[];
+  /** Waits until nothing temporary is left (the group deletion Azure accepted finishes), then returns what is. */
+  settle(): Promise<{ id: string; type: string }[]>;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(options: EmulatorOptions = {}): Promise<Harness> {
+  const emu = await startEmulator({ timeScale: 0.002, ...options });
+  const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+  });
+  const rm = new ResourceManagementClient(cred, emu.subscriptionId, { endpoint: emu.endpoint });
+  await rm.resourceGroups.createOrUpdate(IMAGES_GROUP, { location: 'eastus' });
+  const compute = new ComputeManagementClient(cred, emu.subscriptionId, { endpoint: emu.endpoint });
+  const workspace = mkdtempSync(join(tmpdir(), 'aib-images-ws-'));
+  const temporary = () =>
+    emu.control
+      .inventory()
+      .filter(
+        (r) =>
+          !new RegExp(`/resourceGroups/${IMAGES_GROUP}(/|$)`, 'i').test(r.id) &&
+          r.provisioningState !== 'Deleting',
+      );
+  return {
+    emu,
+    compute,
+    workspace,
+    files(files) {
+      for (const [path, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(workspace, path)), { recursive: true });
+        writeFileSync(join(workspace, path), content);
+      }
+    },
+    run(inputs) {
+      const env = emulatorEnv(emu);
+      return runAction({ inputs: { ...env.inputs, ...inputs }, env: env.env, workspace });
+    },
+    temporary,
+    async settle() {
+      // The post step returns once Azure accepted the group deletion; it finishes on the emulator's clock.
+      for (let i = 0; i < 100 && temporary().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      return temporary().map(({ id, type }) => ({ id, type }));
+    },
+    stop: () => emu.stop(),
+  };
+}
+
+/** The step's log with the runner's `::command::` lines left as they are: for error messages. */
+export function failureOf(step: StepResult): string {
+  return step.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('::error'))
+    .join('\n');
+}
