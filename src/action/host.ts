@@ -4,6 +4,7 @@
 
 import * as core from '@actions/core';
 import type { Host, Logger } from '../core/types.js';
+import { setOutputs } from './outputs.js';
 import { saveLedger } from './state.js';
 
 export const actionsLogger: Logger = {
@@ -37,6 +38,7 @@ export function createHost(options: { cancellable: boolean }): Host {
     logger: actionsLogger,
     saveLedger,
     getIdToken: (audience) => core.getIDToken(audience),
+    onOutputs: (outputs) => setOutputs(outputs, true),
     ...(options.cancellable && { abortSignal: cancellationSignal() }),
   };
 }

@@ -3,7 +3,11 @@
 import * as core from '@actions/core';
 import type { BuildOutputs, BuildResult } from '../core/types.js';
 
-export function setOutputs(outputs: BuildOutputs): void {
+/**
+ * Sets the step outputs. `partial` (early outputs, Host.onOutputs) sets only the values given; the
+ * final call sets every output, empty when there is no value.
+ */
+export function setOutputs(outputs: Partial<BuildOutputs>, partial = false): void {
   const values: Record<string, string | undefined> = {
     'image-id': outputs.imageId,
     'managed-image-id': outputs.managedImageId,
@@ -13,7 +17,9 @@ export function setOutputs(outputs: BuildOutputs): void {
     'source-image': outputs.sourceImage,
     'manifest-path': outputs.manifestPath,
   };
-  for (const [name, value] of Object.entries(values)) core.setOutput(name, value ?? '');
+  for (const [name, value] of Object.entries(values)) {
+    if (!partial || value !== undefined) core.setOutput(name, value ?? '');
+  }
 }
 
 /** `75` -> `1 min 15 s`; `4.2` -> `4 s`. */
@@ -33,6 +39,7 @@ export function renderSummary(result: BuildResult, summary = core.summary): type
     ['Gallery image version', outputs.galleryImageVersionId],
     ['Version', outputs.galleryImageVersion],
     ['Regions', outputs.regions?.join(', ')],
+    ['Regions still replicating', outputs.pendingRegions?.join(', ')],
     ['Managed image', outputs.managedImageId],
     ['Source (requested)', manifest.source.requested],
     ['Source (exact)', outputs.sourceImage],

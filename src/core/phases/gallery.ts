@@ -13,7 +13,14 @@ import type {
 } from '@azure/arm-compute';
 import type { AzureClients } from '../azure/clients.js';
 import { BuildError, isNotFound, toBuildError } from '../azure/errors.js';
-import { galleryVersionSchedule, runLro, SCHEDULES, type LroContext } from '../azure/lro.js';
+import {
+  galleryVersionSchedule,
+  runLro,
+  SCHEDULES,
+  submitLro,
+  type LroContext,
+  type LroStartOptions,
+} from '../azure/lro.js';
 import { KIND } from '../ledger.js';
 import type { BuildSettings, GalleryTarget, OsType, PurchasePlan, ResolvedSource } from '../types.js';
 import type { BuildContext } from './context.js';
@@ -199,15 +206,29 @@ export async function fetchGalleryState(ctx: BuildContext): Promise<GalleryState
   }
 }
 
-/** Checks or creates the definition and clears the way for the version, before the VM exists. */
+/** What prepareGallery decided about the version, for createGalleryVersion. */
+export interface GalleryPlan {
+  /** overwrite-version: an existing version is deleted right before the new one is created. */
+  replaceExisting: boolean;
+}
+
+/** States in which someone else's operation on the version is still running. */
+const BUSY_STATES = ['creating', 'updating', 'deleting', 'migrating'];
+
+const versionPath = (t: GalleryTarget): string => `${t.gallery}/${t.imageDefinition}/${t.version}`;
+
+/**
+ * Checks or creates the definition and decides what to do about an existing version, before the VM
+ * exists: a mismatching definition, an existing version (without overwrite-version) or one another
+ * operation is working on fail the build here, minutes before Azure would refuse the version.
+ */
 export async function prepareGallery(
   ctx: BuildContext,
   state: GalleryState,
   source: ResolvedSource,
-): Promise<void> {
+): Promise<GalleryPlan> {
   const t = ctx.settings.gallery;
-  if (!t) return;
-  const c = ctx.clients.compute;
+  if (!t) return { replaceExisting: false };
   const expected = expectedDefinition(ctx.settings, source);
   const defName = `${t.gallery}/${t.imageDefinition}`;
   if (state.definition) {
@@ -220,50 +241,82 @@ export async function prepareGallery(
       );
     }
   } else {
-    const galleryId = `/subscriptions/${ctx.clients.subscriptionId}/resourceGroups/${t.resourceGroup}/providers/Microsoft.Compute/galleries/${t.gallery}`;
-    const gallery = await getOrUndefined(
-      c.galleries.get(t.resourceGroup, t.gallery, { abortSignal: ctx.signal }),
-    ).catch((err) => {
-      throw toBuildError(DEFINITION_PHASE, err);
-    });
-    if (!gallery) {
-      ctx.ledger.record(galleryId, KIND.gallery, 'output');
-      ctx.log.info(`Creating the gallery ${t.gallery} in ${t.resourceGroup}`);
-      await runLro(ctx, { phase: DEFINITION_PHASE, schedule: SCHEDULES.galleryObject }, (o) =>
-        c.galleries.createOrUpdate(t.resourceGroup, t.gallery, { location: ctx.location, tags: ctx.tags }, o),
-      );
-    }
-    ctx.ledger.record(`${galleryId}/images/${t.imageDefinition}`, KIND.galleryImage, 'output');
-    ctx.log.info(
-      `Creating the gallery image definition ${defName} (${expected.osType}, ${expected.osState}, ${expected.hyperVGeneration}, ${expected.architecture}, ${expected.securityType})`,
-    );
-    await runLro(ctx, { phase: DEFINITION_PHASE, schedule: SCHEDULES.galleryObject }, (o) =>
-      c.galleryImages.createOrUpdate(
-        t.resourceGroup,
-        t.gallery,
-        t.imageDefinition,
-        definitionFromBuild(t, expected, ctx.location, ctx.tags),
-        o,
-      ),
-    );
+    await createDefinition(ctx, t, expected);
   }
   const existing = state.version;
-  if (existing) {
-    const failed = existing.provisioningState === 'Failed';
-    if (!failed && !t.overwriteVersion) {
-      throw new BuildError(
-        DEFINITION_PHASE,
-        'VersionExists',
-        `gallery image version ${defName}/${t.version} already exists (${existing.provisioningState ?? 'unknown state'}). Choose another gallery-image-version, or set overwrite-version: true to replace it.`,
-      );
-    }
-    ctx.log.info(
-      `Deleting the ${failed ? 'Failed' : 'existing'} gallery image version ${defName}/${t.version} before building it again`,
-    );
-    await runLro(ctx, { phase: DEFINITION_PHASE, schedule: SCHEDULES.delete }, (o) =>
-      c.galleryImageVersions.delete(t.resourceGroup, t.gallery, t.imageDefinition, t.version, o),
+  if (!existing) return { replaceExisting: false };
+  const name = versionPath(t);
+  const ps = existing.provisioningState ?? 'Unknown';
+  if (BUSY_STATES.includes(ps.toLowerCase())) {
+    throw new BuildError(
+      DEFINITION_PHASE,
+      'VersionBusy',
+      `gallery image version ${name} is ${ps} right now: another build (or someone else) is working on it. Wait until it is done, or choose another gallery-image-version.`,
     );
   }
+  if (ps === 'Failed') {
+    ctx.log.info(
+      `The gallery image version ${name} was left in Failed state by an earlier attempt; deleting it so this build can publish ${t.version}`,
+    );
+    await deleteVersion(ctx, t, DEFINITION_PHASE);
+    return { replaceExisting: false };
+  }
+  if (!t.overwriteVersion) {
+    const published = existing.publishingProfile?.publishedDate;
+    throw new BuildError(
+      DEFINITION_PHASE,
+      'VersionExists',
+      `gallery image version ${name} already exists (${ps}${published ? `, published ${new Date(published).toISOString()}` : ''}). Choose another gallery-image-version, or set overwrite-version: true to replace it.`,
+    );
+  }
+  ctx.log.info(
+    `overwrite-version: the existing gallery image version ${name} stays usable until the new image is captured, then it is replaced`,
+  );
+  return { replaceExisting: true };
+}
+
+async function createDefinition(
+  ctx: BuildContext,
+  t: GalleryTarget,
+  expected: ExpectedDefinition,
+): Promise<void> {
+  const c = ctx.clients.compute;
+  const galleryId = `/subscriptions/${ctx.clients.subscriptionId}/resourceGroups/${t.resourceGroup}/providers/Microsoft.Compute/galleries/${t.gallery}`;
+  const gallery = await getOrUndefined(
+    c.galleries.get(t.resourceGroup, t.gallery, { abortSignal: ctx.signal }),
+  ).catch((err) => {
+    throw toBuildError(DEFINITION_PHASE, err);
+  });
+  if (!gallery) {
+    ctx.ledger.record(galleryId, KIND.gallery, 'output');
+    ctx.log.info(`Creating the gallery ${t.gallery} in ${t.resourceGroup} (${ctx.location})`);
+    await runLro(ctx, { phase: DEFINITION_PHASE, schedule: SCHEDULES.galleryObject }, (o) =>
+      c.galleries.createOrUpdate(t.resourceGroup, t.gallery, { location: ctx.location, tags: ctx.tags }, o),
+    );
+  }
+  // A definition lives in its gallery's region, which may differ from the build region.
+  const location = gallery?.location ?? ctx.location;
+  ctx.ledger.record(`${galleryId}/images/${t.imageDefinition}`, KIND.galleryImage, 'output');
+  const body = definitionFromBuild(t, expected, location, ctx.tags);
+  const ident = body.identifier!;
+  ctx.log.info(
+    `Creating the gallery image definition ${t.gallery}/${t.imageDefinition} (${expected.osType}, ${expected.osState}, ${expected.hyperVGeneration}, ${expected.architecture}, ${expected.securityType}${expected.plan ? ', purchase plan' : ''}; ${ident.publisher}/${ident.offer}/${ident.sku})`,
+  );
+  await runLro(ctx, { phase: DEFINITION_PHASE, schedule: SCHEDULES.galleryObject }, (o) =>
+    c.galleryImages.createOrUpdate(t.resourceGroup, t.gallery, t.imageDefinition, body, o),
+  );
+}
+
+function deleteVersion(ctx: BuildContext, t: GalleryTarget, phase: string): Promise<void> {
+  return runLro(ctx, { phase, schedule: SCHEDULES.delete }, (o) =>
+    ctx.clients.compute.galleryImageVersions.delete(
+      t.resourceGroup,
+      t.gallery,
+      t.imageDefinition,
+      t.version,
+      o,
+    ),
+  );
 }
 
 export function formatReplication(version: GalleryImageVersion): string {
@@ -274,25 +327,55 @@ export function formatReplication(version: GalleryImageVersion): string {
     .join(', ');
 }
 
+/** Regions of a replication status that are not Completed, with their state and progress. */
+export function regionsNotDone(version: GalleryImageVersion | undefined, asked: string[]): string[] {
+  const summary = version?.replicationStatus?.summary;
+  if (!summary?.length) return asked;
+  return summary
+    .filter((r) => r.state !== 'Completed')
+    .map(
+      (r) =>
+        `${normalizeRegion(r.region ?? '?')} (${r.state ?? '?'}${r.progress !== undefined ? ` ${r.progress}%` : ''})`,
+    );
+}
+
 export interface GalleryVersionResult {
   id: string;
   version: string;
+  /** Regions where the version is usable. */
   regions: string[];
+  /** Regions Azure accepted but still replicates to (publish-build-region-first without waiting). */
+  pendingRegions?: string[];
 }
 
-export async function createGalleryVersion(ctx: BuildContext, vmId: string): Promise<GalleryVersionResult> {
-  const t = ctx.settings.gallery;
-  if (!t) throw new BuildError(VERSION_PHASE, undefined, 'no gallery target');
-  const c = ctx.clients.compute;
-  const regions = targetRegions(t, ctx.location);
-  const id =
-    `/subscriptions/${ctx.clients.subscriptionId}/resourceGroups/${t.resourceGroup}/providers/Microsoft.Compute` +
-    `/galleries/${t.gallery}/images/${t.imageDefinition}/versions/${t.version}`;
-  ctx.ledger.record(id, KIND.galleryImageVersion, 'output');
-  ctx.log.info(
-    `Creating the gallery image version ${t.gallery}/${t.imageDefinition}/${t.version} in ${regions.map((r) => r.name).join(', ')}`,
+/** The replication time limit: a signal that fires at the deadline or when the build is stopped. */
+interface Deadline {
+  signal: AbortSignal;
+  /** True when the time limit (not a cancellation) stopped the wait. */
+  expired(): boolean;
+  dispose(): void;
+}
+
+function startDeadline(ctx: BuildContext, minutes: number): Deadline {
+  const timer = new AbortController();
+  const handle = setTimeout(
+    () => timer.abort(new Error(`replication-timeout-minutes (${minutes}) reached`)),
+    ctx.clock.realMs(minutes * 60_000),
   );
-  const version: GalleryImageVersion = {
+  return {
+    signal: ctx.signal ? AbortSignal.any([ctx.signal, timer.signal]) : timer.signal,
+    expired: () => timer.signal.aborted && !ctx.signal?.aborted,
+    dispose: () => clearTimeout(handle),
+  };
+}
+
+function versionBody(
+  ctx: BuildContext,
+  t: GalleryTarget,
+  vmId: string,
+  regions: SdkTargetRegion[],
+): GalleryImageVersion {
+  return {
     location: ctx.location,
     tags: ctx.tags,
     publishingProfile: {
@@ -304,36 +387,157 @@ export async function createGalleryVersion(ctx: BuildContext, vmId: string): Pro
     },
     storageProfile: { source: { virtualMachineId: vmId } },
   };
-  const progress = async (): Promise<void> => {
+}
+
+const describeRegions = (regions: SdkTargetRegion[]): string =>
+  regions
+    .map(
+      (r) =>
+        `${r.name}${r.regionalReplicaCount ? ` ×${r.regionalReplicaCount}` : ''}${r.encryption ? ' (CMK)' : ''}`,
+    )
+    .join(', ');
+
+/**
+ * Creates the gallery version directly from the VM and waits for its replication, logging each
+ * region's progress, within replication-timeout-minutes. With publish-build-region-first the version
+ * is first published in the build region alone; once it is usable there, it leaves the ledger (a
+ * later failure no longer deletes it), the early outputs are set, and the other regions are added by
+ * updating its targetRegions (a re-PUT: facts §3), waited for only with waitForReplication.
+ */
+export async function createGalleryVersion(
+  ctx: BuildContext,
+  vmId: string,
+  plan: GalleryPlan = { replaceExisting: false },
+): Promise<GalleryVersionResult> {
+  const t = ctx.settings.gallery;
+  if (!t) throw new BuildError(VERSION_PHASE, undefined, 'no gallery target');
+  const c = ctx.clients.compute;
+  const name = versionPath(t);
+  const all = targetRegions(t, ctx.location);
+  const buildRegion = normalizeRegion(ctx.location);
+  const firstOnly = t.publishBuildRegionFirst && all.length > 1;
+  const first = firstOnly ? all.filter((r) => r.name === buildRegion) : all;
+  const others = all.filter((r) => r.name !== buildRegion);
+  const id =
+    `/subscriptions/${ctx.clients.subscriptionId}/resourceGroups/${t.resourceGroup}/providers/Microsoft.Compute` +
+    `/galleries/${t.gallery}/images/${t.imageDefinition}/versions/${t.version}`;
+  const deadline = startDeadline(ctx, t.replicationTimeoutMinutes);
+  const put = (regions: SdkTargetRegion[]) => (o: LroStartOptions) =>
+    c.galleryImageVersions.createOrUpdate(
+      t.resourceGroup,
+      t.gallery,
+      t.imageDefinition,
+      t.version,
+      versionBody(ctx, t, vmId, regions),
+      o,
+    );
+  try {
+    if (plan.replaceExisting) {
+      ctx.log.info(`overwrite-version: deleting the existing gallery image version ${name}`);
+      await deleteVersion(ctx, t, VERSION_PHASE);
+    }
+    ctx.ledger.record(id, KIND.galleryImageVersion, 'output');
+    ctx.log.info(
+      `Creating the gallery image version ${name} in ${describeRegions(first)}` +
+        (firstOnly ? ` first; then ${describeRegions(others)}` : '') +
+        ` (${t.replicationMode} replication, time limit ${t.replicationTimeoutMinutes} min)`,
+    );
+    const created = await replicate(ctx, t, deadline, first, put(first), {
+      afterTimeout: 'This build failed, so cleanup deletes the incomplete version.',
+    });
+    const reached = regionNames(created, first);
+    ctx.log.info(`Gallery image version ${name} is ready in ${reached.join(', ')}`);
+    if (!firstOnly) return { id: created.id ?? id, version: t.version, regions: reached };
+
+    // Usable in the build region from here on: keep it whatever happens next, and say so early.
+    ctx.ledger.forget(id);
+    ctx.host.onOutputs?.({
+      imageId: created.id ?? id,
+      galleryImageVersionId: created.id ?? id,
+      galleryImageVersion: t.version,
+      regions: reached,
+    });
+    const pending = others.map((r) => r.name);
+    ctx.log.info(`publish-build-region-first: outputs set; adding ${describeRegions(others)}`);
+    if (!t.waitForReplication) {
+      await submitLro(
+        { clock: ctx.clock, signal: deadline.signal },
+        { phase: VERSION_PHASE, schedule: SCHEDULES.galleryVersion },
+        put(all),
+      );
+      ctx.log.info(
+        `Azure is replicating ${name} to ${pending.join(', ')}; this step does not wait. VMs there can use it once ` +
+          `its replication is Completed: az sig image-version show -g ${t.resourceGroup} -r ${t.gallery} -i ${t.imageDefinition} -e ${t.version} --expand ReplicationStatus`,
+      );
+      return { id: created.id ?? id, version: t.version, regions: reached, pendingRegions: pending };
+    }
+    const updated = await replicate(ctx, t, deadline, others, put(all), {
+      afterTimeout: `The version is kept: it is complete in ${reached.join(', ')} (the outputs were set), and Azure goes on replicating to the other regions.`,
+    });
+    const all2 = regionNames(updated, all);
+    ctx.log.info(`Gallery image version ${name} is ready in ${all2.join(', ')}`);
+    return { id: created.id ?? id, version: t.version, regions: all2 };
+  } finally {
+    deadline.dispose();
+  }
+}
+
+const regionNames = (v: GalleryImageVersion, asked: SdkTargetRegion[]): string[] =>
+  (v.publishingProfile?.targetRegions ?? asked).map((r) => normalizeRegion(r.name));
+
+/** One create or update of the version, waited for on its schedule with progress lines and the time limit. */
+async function replicate(
+  ctx: BuildContext,
+  t: GalleryTarget,
+  deadline: Deadline,
+  newRegions: SdkTargetRegion[],
+  start: (
+    o: LroStartOptions,
+  ) => ReturnType<AzureClients['compute']['galleryImageVersions']['createOrUpdate']>,
+  text: { afterTimeout: string },
+): Promise<GalleryImageVersion> {
+  const c = ctx.clients.compute;
+  const get = (signal?: AbortSignal) =>
+    c.galleryImageVersions.get(t.resourceGroup, t.gallery, t.imageDefinition, t.version, {
+      expand: 'ReplicationStatus',
+      abortSignal: signal,
+    });
+  const progress = async (elapsedMs: number): Promise<void> => {
     try {
-      const v = await c.galleryImageVersions.get(t.resourceGroup, t.gallery, t.imageDefinition, t.version, {
-        expand: 'ReplicationStatus',
-        abortSignal: ctx.signal,
-      });
-      ctx.log.info(`Replication of ${t.version}: ${formatReplication(v)}`);
+      const v = await get(deadline.signal);
+      ctx.log.info(
+        `Replication of ${t.version} after ${Math.round(elapsedMs / 60_000)} min: ${formatReplication(v)}`,
+      );
     } catch (err) {
       ctx.log.debug(`replication status unavailable: ${(err as Error).message}`);
     }
   };
-  const result = await runLro(
-    ctx,
-    {
-      phase: VERSION_PHASE,
-      schedule: galleryVersionSchedule(regions.length),
-      tick: { everyMs: PROGRESS_EVERY_MS, fn: progress },
-    },
-    (o) =>
-      c.galleryImageVersions.createOrUpdate(
-        t.resourceGroup,
-        t.gallery,
-        t.imageDefinition,
-        t.version,
-        version,
-        o,
-      ),
-  );
-  const reached = (result.publishingProfile?.targetRegions ?? regions).map((r) => r.name);
-  return { id: result.id ?? id, version: t.version, regions: reached };
+  try {
+    return await runLro(
+      { clock: ctx.clock, signal: deadline.signal },
+      {
+        phase: VERSION_PHASE,
+        schedule: galleryVersionSchedule(newRegions.length),
+        tick: { everyMs: PROGRESS_EVERY_MS, fn: progress },
+      },
+      start,
+    );
+  } catch (err) {
+    if (!deadline.expired()) throw err;
+    const status = await get(ctx.signal).catch(() => undefined);
+    const notDone = regionsNotDone(
+      status,
+      newRegions.map((r) => r.name),
+    );
+    throw new BuildError(
+      VERSION_PHASE,
+      'ReplicationTimeout',
+      `gallery image version ${versionPath(t)} did not finish replicating within replication-timeout-minutes (${t.replicationTimeoutMinutes}); not done: ${notDone.join(', ')}. ${text.afterTimeout} ` +
+        'Replication takes 8–11 min for one region and 15–20 min or more for several: raise replication-timeout-minutes, replicate to fewer regions, or set publish-build-region-first: true to get the version in the build region without waiting for the others.',
+      undefined,
+      { cause: err },
+    );
+  }
 }
 
 export function deleteGalleryVersion(

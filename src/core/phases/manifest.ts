@@ -32,6 +32,7 @@ export function buildManifest(args: {
       ...(outputs.galleryImageVersionId ? { galleryImageVersionId: outputs.galleryImageVersionId } : {}),
       ...(outputs.galleryImageVersion ? { galleryImageVersion: outputs.galleryImageVersion } : {}),
       ...(outputs.regions ? { regions: outputs.regions } : {}),
+      ...(outputs.pendingRegions ? { pendingRegions: outputs.pendingRegions } : {}),
     },
     location: args.location,
     vmSize: settings.vm.size,
