@@ -19,8 +19,15 @@ interface Running {
   stderr: () => string;
 }
 
-async function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Running> {
-  const child = spawn(TSX, [CLI, ...args], { env, stdio: 'pipe' });
+/** Starts the CLI directly, or (`viaNpm`) exactly as documented: `npm run --silent emulator -- …`. */
+async function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  viaNpm = false,
+): Promise<Running> {
+  const child = viaNpm
+    ? spawn('npm', ['run', '--silent', 'emulator', '--', ...args], { env, stdio: 'pipe' })
+    : spawn(TSX, [CLI, ...args], { env, stdio: 'pipe' });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
@@ -42,7 +49,7 @@ function resourceClient(info: Record<string, any>): ResourceManagementClient {
 
 test('the first line is the connection JSON; the real SDK drives it; SIGTERM stops it cleanly', async () => {
   // The CLI honours AZURE_EMULATOR_CA_DIR, which this jest process already trusts (NODE_EXTRA_CA_CERTS).
-  const emu = await startCli(['--port', '0', '--time-scale', '0.01']);
+  const emu = await startCli(['--port', '0', '--time-scale', '0.01'], process.env, true);
   try {
     for (const key of [
       'endpoint',
@@ -66,7 +73,8 @@ test('the first line is the connection JSON; the real SDK drives it; SIGTERM sto
     expect(rg.id).toBe(`/subscriptions/${emu.info.subscriptionId}/resourceGroups/rg-cli`);
     expect((await fetch(`${emu.info.endpoint}/_emulator/health`)).status).toBe(200);
   } finally {
-    emu.child.kill('SIGTERM');
+    // The printed pid is the serving process (npm and sh in between do not pass SIGTERM on).
+    process.kill(emu.info.pid, 'SIGTERM');
   }
   expect(await emu.exited).toBe(0);
   expect(emu.stderr()).toContain('SIGTERM, stopping');

@@ -1,4 +1,5 @@
-// The standalone emulator: `npm run emulator -- --port 0 --time-scale 0.01`.
+// The standalone emulator: `npm run --silent emulator -- --port 0 --time-scale 0.01` (--silent keeps npm's
+// banner off stdout).
 //
 // Prints, as its first line on stdout, one JSON object with everything an outside client needs (endpoint,
 // authorityHost, caCertPath, subscriptionId, tenantId, clientId, clientSecret, oidcRequestUrl,
@@ -7,11 +8,12 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_TIME_SCALE, startEmulator, type EmulatorHandle } from './index.js';
 
-export const USAGE = `Usage: npm run emulator -- [options]
+export const USAGE = `Usage: npm run --silent emulator -- [options]
 
 Starts the local Azure Resource Manager emulator (HTTPS on 127.0.0.1) and prints one JSON line:
 {"endpoint","authorityHost","caCertPath","subscriptionId","tenantId","clientId","clientSecret",
- "oidcRequestUrl","oidcRequestToken","timeScale","pid"}. Stop it with Ctrl-C (SIGINT) or SIGTERM.
+ "oidcRequestUrl","oidcRequestToken","timeScale","pid"}. Stop it with Ctrl-C (SIGINT), or SIGTERM to
+that pid (npm does not pass SIGTERM on).
 
 Options:
   --port <n>            port to listen on; 0 picks a free one (default 0)
