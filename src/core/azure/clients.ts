@@ -74,11 +74,22 @@ export function agreementId(subscriptionId: string, plan: PurchasePlan): string 
   );
 }
 
+/**
+ * The `resourceId` argument of the by-ID operations of @azure/arm-resources 8: its URL template is
+ * `/{+resourceId}`, so an ID passed with its leading slash becomes `//subscriptions/…`, which URL parsing
+ * reads as a host (`subscriptions`) and a path without it.
+ */
+const byIdPath = (id: string): string => id.replace(/^\/+/, '');
+
 function marketplaceTerms(resources: ResourceManagementClient, subscriptionId: string): MarketplaceTerms {
   const get = (plan: PurchasePlan, signal?: AbortSignal) =>
-    resources.resources.getById(agreementId(subscriptionId, plan), MARKETPLACE_ORDERING_API_VERSION, {
-      abortSignal: signal,
-    });
+    resources.resources.getById(
+      byIdPath(agreementId(subscriptionId, plan)),
+      MARKETPLACE_ORDERING_API_VERSION,
+      {
+        abortSignal: signal,
+      },
+    );
   return {
     async isAccepted(plan, signal) {
       const agreement = await get(plan, signal);
@@ -88,7 +99,7 @@ function marketplaceTerms(resources: ResourceManagementClient, subscriptionId: s
       // The PUT echoes the current agreement (license link, signature…) with accepted set.
       const agreement = await get(plan, signal);
       await resources.resources.createOrUpdateById(
-        agreementId(subscriptionId, plan),
+        byIdPath(agreementId(subscriptionId, plan)),
         MARKETPLACE_ORDERING_API_VERSION,
         { properties: { ...(agreement.properties as object), accepted: true } },
         { abortSignal: signal },
