@@ -7,7 +7,7 @@ import { cleanupLedger } from '../core/cleanup.js';
 import { errorMessage } from '../core/errors.js';
 import type { BuildSettings, LedgerEntry } from '../core/types.js';
 import { createHost } from './host.js';
-import { mainSucceeded, readLedger, readSettings } from './state.js';
+import { ledgerSaved, mainSucceeded, readLedger, readSettings } from './state.js';
 
 /** The saved (redacted) settings with the client secret read again from its input. */
 function withSecret(saved: BuildSettings): BuildSettings {
@@ -26,7 +26,11 @@ export async function runPost(): Promise<void> {
   try {
     entries = readLedger();
     if (entries.length === 0) {
-      core.info('Nothing to clean up: the build created no Azure resources.');
+      core.info(
+        ledgerSaved()
+          ? 'Nothing left to clean up: the main step deleted the temporary resources.'
+          : 'Nothing to clean up: the build created no Azure resources.',
+      );
       return;
     }
     const saved = readSettings();

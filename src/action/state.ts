@@ -22,6 +22,9 @@ export const markPost = (): void => core.saveState(Key.IsPost, 'true');
 export const saveLedger = (entries: LedgerEntry[]): void =>
   core.saveState(Key.Ledger, JSON.stringify(entries));
 
+/** True once main has saved a ledger (even an empty one, after its own cleanup). */
+export const ledgerSaved = (): boolean => core.getState(Key.Ledger) !== '';
+
 export function readLedger(): LedgerEntry[] {
   const raw = core.getState(Key.Ledger);
   if (!raw) return [];
