@@ -27,8 +27,13 @@ export interface RunOptions {
   workspace: string;
   /** Kill the main step with this signal after `killAfterMs` real milliseconds. */
   kill?: { signal: NodeJS.Signals; afterMs?: number; whenStdoutMatches?: RegExp };
-  /** Echo the step's output lines (for `npm start`). */
-  echo?: boolean;
+  /**
+   * Echo the step's output: `true` as written (workflow commands included), `'rendered'` as the job
+   * log shows it (see LogRenderer). For `npm start`.
+   */
+  echo?: boolean | 'rendered';
+  /** With `echo: 'rendered'`: show `::debug::` lines too (as with ACTIONS_STEP_DEBUG). */
+  echoDebug?: boolean;
   entry?: string;
 }
 
@@ -50,6 +55,73 @@ export function parseFileCommands(text: string): Record<string, string> {
     }
   }
   return out;
+}
+
+/** Reverses the escaping of workflow command data (`%25`, `%0D`, `%0A`). */
+const unescapeData = (s: string): string =>
+  s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+
+/**
+ * Renders a step's stdout the way the GitHub job log shows it: `::add-mask::` values replaced by `***`
+ * (from then on, also in later steps), groups as `▸ name`, warnings and errors labelled, `::debug::`
+ * lines hidden unless asked for, other workflow commands consumed.
+ */
+export class LogRenderer {
+  private readonly masks: string[] = [];
+  private partial = '';
+  constructor(private readonly options: { debug?: boolean } = {}) {}
+
+  /** Feeds a chunk of stdout; returns the complete lines it ends, rendered. */
+  feed(chunk: string): string {
+    const text = this.partial + chunk;
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    return lines
+      .map((line) => this.line(line))
+      .filter((l): l is string => l !== undefined)
+      .map((l) => `${l}\n`)
+      .join('');
+  }
+
+  /** The rest of the output (a last line without a newline). */
+  flush(): string {
+    const rest = this.partial;
+    this.partial = '';
+    const out = rest ? this.line(rest) : undefined;
+    return out === undefined ? '' : `${out}\n`;
+  }
+
+  private mask(text: string): string {
+    let out = text;
+    for (const m of this.masks) out = out.split(m).join('***');
+    return out;
+  }
+
+  private line(raw: string): string | undefined {
+    const cmd = /^::([a-z-]+)(?: [^:]*)?::(.*)$/.exec(raw);
+    if (!cmd) return this.mask(raw);
+    const [, name, data] = cmd;
+    const value = unescapeData(data);
+    switch (name) {
+      case 'add-mask':
+        if (value) this.masks.push(value);
+        return undefined;
+      case 'group':
+        return this.mask(`▸ ${value}`);
+      case 'endgroup':
+        return undefined;
+      case 'debug':
+        return this.options.debug ? this.mask(`##[debug]${value}`) : undefined;
+      case 'warning':
+        return this.mask(`Warning: ${value}`);
+      case 'error':
+        return this.mask(`Error: ${value}`);
+      case 'notice':
+        return this.mask(`Notice: ${value}`);
+      default:
+        return undefined;
+    }
+  }
 }
 
 /** The environment that points the action at an emulator with client-secret auth. */
@@ -79,6 +151,7 @@ function runStep(
   env: Record<string, string>,
   opts: RunOptions,
   files: { output: string; state: string; summary: string },
+  renderer?: LogRenderer,
 ): Promise<StepResult> {
   return new Promise((resolvePromise) => {
     const started = performance.now();
@@ -96,19 +169,23 @@ function runStep(
         child.kill(opts.kill.signal);
       }
     };
-    child.stdout.on('data', (d: Buffer) => {
-      const s = d.toString();
+    // Decoded as a stream, so a character split across chunks (…, ▸) stays whole.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (s: string) => {
       stdout += s;
-      if (opts.echo) process.stdout.write(s);
+      if (renderer) process.stdout.write(renderer.feed(s));
+      else if (opts.echo) process.stdout.write(s);
       if (opts.kill?.whenStdoutMatches?.test(stdout)) kill();
     });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
+    child.stderr.on('data', (d: string) => {
+      stderr += d;
       if (opts.echo) process.stderr.write(d);
     });
     const timer = opts.kill?.afterMs !== undefined ? setTimeout(kill, opts.kill.afterMs) : undefined;
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (renderer) process.stdout.write(renderer.flush());
       const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
       resolvePromise({
         exitCode: code,
@@ -150,9 +227,11 @@ export async function runAction(opts: RunOptions): Promise<{ main: StepResult; p
     ...(opts.env ?? {}),
   };
   for (const [k, v] of Object.entries(opts.inputs)) base[`INPUT_${k.toUpperCase()}`] = v;
-  const main = await runStep(entry, base, opts, files);
+  // One renderer for both steps: a value masked in main stays masked in post, as on GitHub.
+  const renderer = opts.echo === 'rendered' ? new LogRenderer({ debug: opts.echoDebug }) : undefined;
+  const main = await runStep(entry, base, opts, files, renderer);
   const stateEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(main.state)) stateEnv[`STATE_${k}`] = v;
-  const post = await runStep(entry, { ...base, ...stateEnv }, { ...opts, kill: undefined }, files);
+  const post = await runStep(entry, { ...base, ...stateEnv }, { ...opts, kill: undefined }, files, renderer);
   return { main, post };
 }
