@@ -42,6 +42,9 @@ export interface OperationSpec {
   retryAfterSeconds?: number;
 }
 
+/** Real milliseconds a poll waits for a completion that is finishing. */
+const SETTLE_GRACE_MS = 25;
+
 const STATUS_STYLES = new Set(['operations', 'capsoperations', 'diskoperations']);
 
 interface Operation {
@@ -113,9 +116,19 @@ export class LroEngine {
     return op.settling;
   }
 
+  /**
+   * The operation as a poll sees it. Past its due time it settles; a completion that
+   * waits on real work (a run command's script still running) does not hold the poll:
+   * after a short grace the poll answers InProgress, as Azure does while work goes on.
+   */
   private async current(id: string): Promise<Operation | undefined> {
     const op = this.operations.get(id);
-    if (op && this.clock.now() >= op.dueAt) await this.settle(op);
+    if (op && this.clock.now() >= op.dueAt) {
+      await Promise.race([
+        this.settle(op),
+        new Promise((resolve) => setTimeout(resolve, SETTLE_GRACE_MS).unref?.()),
+      ]);
+    }
     return op;
   }
 
