@@ -9,7 +9,7 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import { startEmulator, type EmulatorHandle } from '../emulator/index.js';
 import type { RequestLogEntry } from '../emulator/control.js';
-import { emulatorEnv, runAction, type StepResult } from './runner.js';
+import { emulatorEnv, runAction, type RunOptions, type StepResult } from './runner.js';
 
 /** The group holding the gallery; everything outside it is temporary. */
 export const GALLERY_GROUP = 'images';
@@ -27,7 +27,11 @@ export interface GalleryHarness {
   compute: ComputeManagementClient;
   rm: ResourceManagementClient;
   /** Runs main then post: a gallery build of `gallery`/`ubuntu` in eastus from Ubuntu 24.04, with `inputs` on top. */
-  run(inputs: Record<string, string>, env?: Record<string, string>): Promise<GalleryRun>;
+  run(
+    inputs: Record<string, string>,
+    env?: Record<string, string>,
+    kill?: RunOptions['kill'],
+  ): Promise<GalleryRun>;
   /** Waits for accepted deletions to finish; returns every resource outside the gallery group. */
   leftovers(): Promise<string[]>;
   /** The versions of a definition with their provisioning states, e.g. ['1.0.0 Succeeded']. */
@@ -54,7 +58,7 @@ export async function startGalleryHarness(timeScale = 0.003): Promise<GalleryHar
     emu,
     compute,
     rm,
-    async run(inputs, env = {}) {
+    async run(inputs, env = {}, kill) {
       const e = emulatorEnv(emu);
       emu.control.clearRequestLog();
       const { main, post } = await runAction({
@@ -70,6 +74,7 @@ export async function startGalleryHarness(timeScale = 0.003): Promise<GalleryHar
           ...inputs,
         },
         env: { ...e.env, ...env },
+        kill,
       });
       const requests = emu.control.requestLog().filter((r) => !['auth', 'oidc', 'control'].includes(r.kind));
       return { main, post, requests };
