@@ -14,7 +14,12 @@ import schema from '../../schema/image-definition.schema.json' with { type: 'jso
 /** The file as the schema describes it (after validation). */
 interface ImageDefinition {
   'base-image': string | { publisher: string; offer: string; sku: string; version?: string };
-  source?: { 'os-type'?: string; 'hyper-v-generation'?: string; 'os-state'?: string };
+  source?: {
+    'os-type'?: string;
+    'hyper-v-generation'?: string;
+    'os-state'?: string;
+    'storage-account-id'?: string;
+  };
   location?: string;
   scripts?: (string | { path: string; 'restart-after'?: boolean })[];
   'inline-script'?: string;
@@ -162,6 +167,7 @@ function toInputs(
   set('source-os-type', def.source?.['os-type']);
   set('source-hyper-v-generation', def.source?.['hyper-v-generation']);
   set('source-os-state', def.source?.['os-state']);
+  set('source-storage-account-id', def.source?.['storage-account-id']);
   set('location', def.location);
 
   if (def.scripts !== undefined) {
