@@ -137,36 +137,46 @@ export async function runBuild(
       : timed('resource-group', () => createResourceGroup(ctx)).then(() =>
           timed('network', () => createNetwork(ctx)),
         );
-    const [source, nicId, galleryPlan] = await together<[ResolvedSource, string, GalleryPlan]>([
-      sourceP,
-      nicP,
-      targetsP,
-    ]);
+    // Log groups around the sequential steps (GitHub log groups do not nest: scripts have their own).
+    const [source, nicId, galleryPlan] = await log.group('Base image, targets and build network', () =>
+      together<[ResolvedSource, string, GalleryPlan]>([sourceP, nicP, targetsP]),
+    );
 
     let vmId = source.exact;
     let scripts: ScriptResult[] = [];
     if (!liveVm) {
       const bootSource =
         source.source.kind === 'vhd' ? await timed('import-vhd', () => importVhd(ctx, source)) : source;
-      vmId = await timed('create-vm', () => createVm(ctx, bootSource, nicId));
+      vmId = await log.group('Build VM', () => timed('create-vm', () => createVm(ctx, bootSource, nicId)));
       await explainEviction(ctx, async () => {
         scripts = await timed('customize', () => runScripts(ctx, settings.scripts, source.osType));
         if (settings.windowsUpdate && source.osType === 'Windows')
           await timed('windows-update', () => windowsUpdate(ctx));
-        if (settings.generalize) await timed('deprovision', () => deprovision(ctx, source.osType));
-        await timed('deallocate', () => deallocate(ctx));
+        await log.group(settings.generalize ? 'Generalize' : 'Deallocate', async () => {
+          if (settings.generalize) {
+            if (source.osType === 'Linux') log.info('Deprovisioning the VM: waagent -deprovision+user');
+            await timed('deprovision', () => deprovision(ctx, source.osType));
+          }
+          await timed('deallocate', () => deallocate(ctx));
+          log.info('Deallocated the build VM');
+          if (settings.generalize) {
+            await timed('generalize', () => markGeneralized(ctx));
+            log.info('Marked the VM generalized');
+          }
+        });
       });
-      if (settings.generalize) await timed('generalize', () => markGeneralized(ctx));
     }
 
-    const [managedImageId, gallery] = await together([
-      settings.managedImage
-        ? timed('managed-image', () => createManagedImage(ctx, vmId, source))
-        : Promise.resolve(undefined),
-      settings.gallery
-        ? timed('gallery-version', () => createGalleryVersion(ctx, vmId, galleryPlan))
-        : Promise.resolve(undefined),
-    ] as const);
+    const [managedImageId, gallery] = await log.group('Capture', () =>
+      together([
+        settings.managedImage
+          ? timed('managed-image', () => createManagedImage(ctx, vmId, source))
+          : Promise.resolve(undefined),
+        settings.gallery
+          ? timed('gallery-version', () => createGalleryVersion(ctx, vmId, galleryPlan))
+          : Promise.resolve(undefined),
+      ] as const),
+    );
     const imageSeconds = total();
 
     const artifacts = {
@@ -204,7 +214,9 @@ export async function runBuild(
   } finally {
     host.abortSignal?.removeEventListener('abort', onHostAbort);
     try {
-      await timed('cleanup', () => cleanupLedger([...ledger.entries], settings, host, { failed, clients }));
+      await log.group('Cleanup', () =>
+        timed('cleanup', () => cleanupLedger([...ledger.entries], settings, host, { failed, clients })),
+      );
     } catch (err) {
       log.warning(
         `Cleanup failed: ${err instanceof Error ? err.message : String(err)}; the post step will retry it`,

@@ -46,6 +46,11 @@ export async function createNetwork(ctx: BuildContext): Promise<string> {
   const rg = names.resourceGroup;
   const nsgId = buildResourceId(ctx, NETWORK, 'networkSecurityGroups', names.nsg);
   const o = (phase: string, schedule = SCHEDULES.network) => ({ phase, schedule });
+  ctx.log.info(
+    ctx.settings.subnetId
+      ? `Build network: your subnet ${ctx.settings.subnetId}; the NIC gets no public IP and an NSG denying all inbound`
+      : 'Creating the build network: a private subnet with a NAT gateway for outbound, no public IP on the VM, an NSG denying all inbound',
+  );
 
   const nsg = (async () => {
     ctx.ledger.record(nsgId, KIND.networkSecurityGroup);
