@@ -170,7 +170,17 @@ test('a Linux build: outputs, manifest, job summary, script output in groups, no
   expect(main.summary).toContain(o['source-image']);
   expect(main.summary).toContain('customize');
 
-  // Each script's output is in its own log group.
+  // Each phase in a log group, each script in its own.
+  expect([...main.stdout.matchAll(/^::group::(.*)$/gm)].map((m) => m[1])).toEqual([
+    'Base image, targets and build network',
+    'Build VM',
+    'Script scripts/01-packages.sh',
+    'Script scripts/02-config.sh',
+    'Script inline',
+    'Generalize',
+    'Capture',
+    'Cleanup',
+  ]);
   expect(groupLines(main.stdout, 'Script scripts/01-packages.sh')).toEqual([
     'installing packages',
     'packages ok',
