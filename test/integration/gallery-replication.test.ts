@@ -2,8 +2,20 @@
 // included), storage account type, exclude-from-latest, end-of-life date, Shallow replication, a disk
 // encryption set per region, progress per region in the log within the request budget, the time limit,
 // and publish-build-region-first with its early outputs.
-import { readFileSync } from 'node:fs';
-import { errorOf, GALLERY_GROUP, useGalleryHarness, type GalleryHarness } from './gallery-harness.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBuild } from '../../src/core/build.js';
+import { parseSettings, TIME_SCALE_ENV } from '../../src/core/settings.js';
+import type { BuildOutputs, Host } from '../../src/core/types.js';
+import {
+  BASE_IMAGE,
+  errorOf,
+  GALLERY_GROUP,
+  useGalleryHarness,
+  type GalleryHarness,
+} from './gallery-harness.js';
+import { emulatorEnv } from './runner.js';
 
 const harness = useGalleryHarness();
 let h: GalleryHarness;
@@ -17,19 +29,6 @@ const progressLines = (stdout: string, v: string) =>
   stdout.split('\n').filter((l) => l.startsWith(`Replication of ${v} after `));
 const des = (name: string) =>
   `/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/keys/providers/Microsoft.Compute/diskEncryptionSets/${name}`;
-
-test('a one-region build logs replication progress and stays within 60 ARM requests', async () => {
-  const { main, post, requests } = await h.run({ 'gallery-image-version': '1.0.0' });
-  expect(errorOf(main)).toBe('');
-  expect(post.exitCode).toBe(0);
-  const progress = progressLines(main.stdout, '1.0.0');
-  expect(progress.length).toBeGreaterThanOrEqual(1);
-  expect(progress[0]).toMatch(/^Replication of 1\.0\.0 after \d+ min: eastus: Replicating \d+%$/);
-  expect(main.stdout).toContain('Gallery image version gal/ubuntu/1.0.0 is ready in eastus');
-  console.log(`one-region gallery build: ${requests.length} ARM requests (main and post)`);
-  expect(requests.length).toBeLessThanOrEqual(60);
-  expect(await h.leftovers()).toEqual([]);
-});
 
 test('several regions with replica counts, storage type, exclude-from-latest and end of life, with progress per region', async () => {
   const { main } = await h.run({
@@ -73,6 +72,19 @@ test('several regions with replica counts, storage type, exclude-from-latest and
     regions: ['eastus', 'westeurope', 'northeurope'],
   });
   expect(main.summary).toContain('eastus, westeurope, northeurope');
+  expect(await h.leftovers()).toEqual([]);
+});
+
+test('a one-region build of an existing definition logs replication progress and stays within 60 ARM requests', async () => {
+  const { main, post, requests } = await h.run({ 'gallery-image-version': '1.0.0' });
+  expect(errorOf(main)).toBe('');
+  expect(post.exitCode).toBe(0);
+  const progress = progressLines(main.stdout, '1.0.0');
+  expect(progress.length).toBeGreaterThanOrEqual(1);
+  expect(progress[0]).toMatch(/^Replication of 1\.0\.0 after \d+ min: eastus: Replicating \d+%$/);
+  expect(main.stdout).toContain('Gallery image version gal/ubuntu/1.0.0 is ready in eastus');
+  console.log(`one-region gallery build: ${requests.length} ARM requests (main and post)`);
+  expect(requests.length).toBeLessThanOrEqual(60);
   expect(await h.leftovers()).toEqual([]);
 });
 
@@ -179,4 +191,75 @@ test('publish-build-region-first: a step killed after the early outputs keeps th
   expect(post.exitCode).toBe(0);
   expect((await version('1.5.0')).provisioningState).toBe('Succeeded');
   expect(await h.leftovers()).toEqual([]);
+});
+
+// waitForReplication has no input yet (action.yml promises not to wait): driven through the core.
+describe('publish-build-region-first with waitForReplication (core)', () => {
+  const build = (inputs: Record<string, string>) => {
+    const lines: string[] = [];
+    const early: Partial<BuildOutputs>[] = [];
+    const ws = mkdtempSync(join(tmpdir(), 'aib-gallery-core-'));
+    const all: Record<string, string> = {
+      ...emulatorEnv(h.emu).inputs,
+      'client-secret': h.emu.clientSecret,
+      'base-image': BASE_IMAGE,
+      location: 'eastus',
+      'inline-script': 'echo ok',
+      'resource-group': GALLERY_GROUP,
+      gallery: 'gal',
+      'gallery-image-definition': 'ubuntu',
+      'publish-build-region-first': 'true',
+      'target-regions': 'westeurope',
+      ...inputs,
+    };
+    const settings = parseSettings((name) => all[name] ?? '', {
+      GITHUB_WORKSPACE: ws,
+      RUNNER_TEMP: ws,
+      [TIME_SCALE_ENV]: String(h.emu.timeScale),
+    });
+    settings.gallery!.waitForReplication = true;
+    const log = (m: string) => void lines.push(m);
+    const host: Host = {
+      logger: {
+        debug: () => {},
+        info: log,
+        warning: log,
+        error: log,
+        group: (_n, fn) => fn(),
+        mask: () => {},
+      },
+      saveLedger: () => {},
+      onOutputs: (o) => void early.push(o),
+    };
+    return { result: runBuild(settings, host), lines, early };
+  };
+
+  test('early outputs for the build region, then the step waits for the other regions', async () => {
+    const b = build({ 'gallery-image-version': '2.0.0' });
+    const { outputs } = await b.result;
+    expect(b.early).toEqual([expect.objectContaining({ galleryImageVersion: '2.0.0', regions: ['eastus'] })]);
+    expect(outputs.regions).toEqual(['eastus', 'westeurope']);
+    expect(outputs.pendingRegions).toBeUndefined();
+    expect(b.lines).toContain('Gallery image version gal/ubuntu/2.0.0 is ready in eastus, westeurope');
+    expect((await version('2.0.0')).replicationStatus?.aggregatedState).toBe('Completed');
+    expect(await h.leftovers()).toEqual([]);
+  });
+
+  test('a time limit reached after the build region keeps the published version', async () => {
+    // The build region is done after 9 model minutes; three more regions need 7.5 more: 12 minutes end between.
+    const b = build({
+      'gallery-image-version': '2.0.1',
+      'target-regions': 'westeurope, northeurope, uksouth',
+      'replication-timeout-minutes': '12',
+    });
+    const err = (await b.result.catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(
+      /^Phase 'gallery-version' failed: ReplicationTimeout: .*not done: [^;]*uksouth \(Replicating \d+%\)\. The version is kept: it is complete in eastus/,
+    );
+    expect(err.message).not.toMatch(/not done: [^.]*eastus/);
+    expect(err.message).not.toContain('set publish-build-region-first');
+    expect(b.early).toHaveLength(1);
+    expect(await h.versions()).toContainEqual(expect.stringMatching(/^2\.0\.1 (Updating|Succeeded)$/));
+    expect(await h.leftovers()).toEqual([]);
+  });
 });

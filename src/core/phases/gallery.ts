@@ -533,7 +533,10 @@ async function replicate(
       VERSION_PHASE,
       'ReplicationTimeout',
       `gallery image version ${versionPath(t)} did not finish replicating within replication-timeout-minutes (${t.replicationTimeoutMinutes}); not done: ${notDone.join(', ')}. ${text.afterTimeout} ` +
-        'Replication takes 8–11 min for one region and 15–20 min or more for several: raise replication-timeout-minutes, replicate to fewer regions, or set publish-build-region-first: true to get the version in the build region without waiting for the others.',
+        'Replication takes 8–11 min for one region and 15–20 min or more for several: raise replication-timeout-minutes' +
+        (t.publishBuildRegionFirst
+          ? ', or replicate to fewer regions.'
+          : ', replicate to fewer regions, or set publish-build-region-first: true to get the version in the build region without waiting for the others.'),
       undefined,
       { cause: err },
     );
