@@ -1,7 +1,6 @@
 // Every Azure client of the build is made here, with one credential, one set of pipeline options and
 // one request counter. Nothing else in the code base constructs clients or sends HTTP to ARM.
 import { ComputeManagementClient } from '@azure/arm-compute';
-import { NetworkManagementClient } from '@azure/arm-network';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy, TlsSettings } from '@azure/core-rest-pipeline';
@@ -24,7 +23,6 @@ export interface ClientHooks {
 export interface AzureClients {
   subscriptionId: string;
   compute: ComputeManagementClient;
-  network: NetworkManagementClient;
   resources: ResourceManagementClient;
   marketplace: MarketplaceTerms;
   stats: RequestStats;
@@ -51,7 +49,6 @@ export function createClients(settings: BuildSettings, host: Host, hooks: Client
   return {
     subscriptionId: settings.subscriptionId,
     compute: new ComputeManagementClient(credential, settings.subscriptionId, options),
-    network: new NetworkManagementClient(credential, settings.subscriptionId, options),
     resources,
     marketplace: marketplaceTerms(resources, settings.subscriptionId),
     stats,
