@@ -8,6 +8,7 @@
 //
 // test/integration/custom-role.test.ts proves the role is enough and that each build needs all of it.
 import { writeFileSync } from 'node:fs';
+import { format, resolveConfig } from 'prettier';
 import { startEmulator } from '../test/emulator/index.js';
 import {
   BEYOND_EMULATOR,
@@ -35,7 +36,8 @@ try {
   if (!failure.main.stdout.includes(GALLERY_FAULT.effect.code))
     throw new Error('the failing build did not fail with the injected gallery fault');
   const actions = [...new Set([...used, ...BEYOND_EMULATOR])].sort();
-  writeFileSync(ROLE_FILE, `${JSON.stringify(customRole(actions), null, 2)}\n`);
+  const text = JSON.stringify(customRole(actions), null, 2);
+  writeFileSync(ROLE_FILE, await format(text, { ...(await resolveConfig(ROLE_FILE)), filepath: ROLE_FILE }));
   console.log(`${ROLE_FILE}: ${actions.length} actions\n${actions.join('\n')}`);
 } finally {
   await emu.stop();
