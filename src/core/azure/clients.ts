@@ -41,6 +41,7 @@ export function createClients(settings: BuildSettings, host: Host, hooks: Client
     additionalPolicies: [
       { policy: debugLogPolicy(host.logger, stats), position: 'perRetry' as const },
       { policy: stripPollRetryAfterPolicy(), position: 'perCall' as const },
+      { policy: runCommandInstanceViewPolicy(), position: 'perCall' as const },
       ...(hooks.additionalPolicies ?? []).map((policy) => ({ policy, position: 'perCall' as const })),
     ],
     ...(hooks.tlsOptions ? { tlsOptions: hooks.tlsOptions } : {}),
@@ -52,6 +53,31 @@ export function createClients(settings: BuildSettings, host: Host, hooks: Client
     resources,
     marketplace: marketplaceTerms(resources, settings.subscriptionId),
     stats,
+  };
+}
+
+const RUN_COMMAND_URL = /\/virtualMachines\/[^/]+\/runCommands\/[^/?]+$/i;
+
+/**
+ * Asks for the instance view whenever a managed run command is read (GET …/runCommands/{name}, facts §4:
+ * `$expand=instanceView` gives executionState, exitCode, output and error). The SDK poller of a run
+ * command PUT ends with a GET of the run command (the request URL of a PUT, fixed by @azure/core-lro),
+ * so with this policy that GET already carries the script's outcome and the build needs no second read
+ * of each run command. A GET that names its own `$expand` is left as it is.
+ */
+export function runCommandInstanceViewPolicy(): PipelinePolicy {
+  return {
+    name: 'azureImageBuildRunCommandInstanceView',
+    sendRequest(request, next) {
+      if (request.method === 'GET') {
+        const url = new URL(request.url);
+        if (RUN_COMMAND_URL.test(url.pathname) && !url.searchParams.has('$expand')) {
+          url.searchParams.set('$expand', 'instanceView');
+          request.url = url.toString();
+        }
+      }
+      return next(request);
+    },
   };
 }
 
