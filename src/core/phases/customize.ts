@@ -58,35 +58,39 @@ export async function runManagedCommand(
   const id = buildResourceId(ctx, 'Microsoft.Compute', 'virtualMachines', names.vm, 'runCommands', opts.name);
   ctx.ledger.record(id, KIND.runCommand);
   const watch = ctx.clock.stopwatch();
-  await runLro(ctx, { phase: opts.phase, schedule: opts.schedule ?? SCHEDULES.runCommand }, (o) =>
-    compute.virtualMachineRunCommands.createOrUpdate(
-      names.resourceGroup,
-      names.vm,
-      opts.name,
-      {
-        location: ctx.location,
-        source: { script: opts.script },
-        timeoutInSeconds: opts.timeoutSeconds,
-        asyncExecution: false,
-        treatFailureAsDeploymentFailure: false,
-      },
-      o,
-    ),
+  // The poller's final GET of the run command carries its instance view (clients.ts asks for it on
+  // every run command read); it is read again only if a response came without one.
+  const done = await runLro(
+    ctx,
+    { phase: opts.phase, schedule: opts.schedule ?? SCHEDULES.runCommand },
+    (o) =>
+      compute.virtualMachineRunCommands.createOrUpdate(
+        names.resourceGroup,
+        names.vm,
+        opts.name,
+        {
+          location: ctx.location,
+          source: { script: opts.script },
+          timeoutInSeconds: opts.timeoutSeconds,
+          asyncExecution: false,
+          treatFailureAsDeploymentFailure: false,
+        },
+        o,
+      ),
   );
-  let view: VirtualMachineRunCommandInstanceView | undefined;
-  try {
-    const rc = await compute.virtualMachineRunCommands.getByVirtualMachine(
-      names.resourceGroup,
-      names.vm,
-      opts.name,
-      {
-        expand: 'instanceView',
-        abortSignal: ctx.signal,
-      },
-    );
-    view = rc.instanceView;
-  } catch (err) {
-    throw toBuildError(opts.phase, err);
+  let view: VirtualMachineRunCommandInstanceView | undefined = done.instanceView;
+  if (!view) {
+    try {
+      const rc = await compute.virtualMachineRunCommands.getByVirtualMachine(
+        names.resourceGroup,
+        names.vm,
+        opts.name,
+        { expand: 'instanceView', abortSignal: ctx.signal },
+      );
+      view = rc.instanceView;
+    } catch (err) {
+      throw toBuildError(opts.phase, err);
+    }
   }
   return {
     name: opts.name,
