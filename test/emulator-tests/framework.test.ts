@@ -218,7 +218,7 @@ describe('fault injection and throttling', () => {
   });
 
   test('throttled reads get 429 with Retry-After and the SDK retries them', async () => {
-    const small = await startEmulator({ timeScale: 0.05, throttling: { enabled: true, limitFactor: 0.02 } });
+    const small = await startEmulator({ timeScale: 0.05, throttling: { enabled: true, limitFactor: 0.01 } });
     try {
       const cred = new ClientSecretCredential(small.tenantId, small.clientId, small.clientSecret, {
         authorityHost: small.authorityHost,
@@ -226,8 +226,10 @@ describe('fault injection and throttling', () => {
       });
       const client = new ResourceManagementClient(cred, small.subscriptionId, { endpoint: small.endpoint });
       await client.resourceGroups.createOrUpdate('rg-t', { location: 'eastus' });
-      // Reads bucket: 250 x 0.02 = 5 tokens, refilling 0.5 per model second.
-      const results = await Promise.all(Array.from({ length: 8 }, () => client.resourceGroups.get('rg-t')));
+      // Reads bucket: 250 x 0.01 = 2 tokens, refilling 0.25 per model second (5 per real second at
+      // this scale): of 6 reads sent at once, 4 meet an empty bucket unless the six take over a second to arrive,
+      // and the retry policy (Retry-After: 1) gets them through in two more rounds.
+      const results = await Promise.all(Array.from({ length: 6 }, () => client.resourceGroups.get('rg-t')));
       expect(results.every((g) => g.name === 'rg-t')).toBe(true);
       const throttled = small.control.requestLog().filter((r) => r.status === 429);
       expect(throttled.length).toBeGreaterThan(0);
