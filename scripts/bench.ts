@@ -161,7 +161,12 @@ async function runBuild(
   const { main, post } = await runAction({
     workspace,
     inputs: { ...inputs, 'client-secret': emu.clientSecret, ...spec.inputs, 'manifest-path': manifestPath },
-    env: { ...env, NODE_OPTIONS: `--require ${probeHook}`, AIB_BENCH_PROBE: probeFile },
+    env: {
+      ...env,
+      // AIB_BENCH_NODE_OPTIONS: extra node options for the action processes (e.g. --cpu-prof).
+      NODE_OPTIONS: `--require ${probeHook} ${process.env.AIB_BENCH_NODE_OPTIONS ?? ''}`.trim(),
+      AIB_BENCH_PROBE: probeFile,
+    },
   });
   return { main, post, probes: readProbes(probeFile), manifestPath };
 }
