@@ -1,21 +1,23 @@
 // What a VM boots from: storageProfile.imageReference resolved to a Marketplace image, a managed
-// image, a gallery image version, or a gallery image definition (= its latest version) (facts §7).
+// image, a gallery image version, or a gallery image definition (= its latest version) (facts §7); or,
+// with osDisk.createOption Attach, an existing managed disk booted as it is (a specialized OS disk).
 // Managed images and gallery objects are other providers' documents (resolved by galleries.ts,
 // read through the `internal` contract of PROVIDERS.md). Marketplace images: marketplace.ts.
-import { ArmError } from '../errors.js';
-import { typeOfId } from '../store.js';
+import { ArmError, invalidParameter, notFound, operationNotAllowed } from '../errors.js';
+import { parseResourceId, typeOfId } from '../store.js';
 import { marketplaceOf } from './marketplace.js';
 import { resolveImageReference } from './galleries.js';
-import { IMAGE_TYPES } from './image-sources.js';
+import { IMAGE_TYPES, normRegion, type CapturedImage } from './image-sources.js';
 import type { ImagePlan } from '../marketplace/catalog.js';
 import type { EmulatorCore } from '../core.js';
 
 export interface VmSource {
-  kind: 'marketplace' | 'image' | 'galleryVersion';
-  /** The resource id (custom sources) or the URN with the exact version (Marketplace). */
+  /** `disk`: an existing managed disk attached as the OS disk (osDisk.createOption Attach). */
+  kind: 'marketplace' | 'image' | 'galleryVersion' | 'disk';
+  /** The resource id (custom sources and attached disks) or the URN with the exact version (Marketplace). */
   sourceImageId: string;
-  /** imageReference as the VM echoes it (Marketplace adds exactVersion). */
-  imageReference: Record<string, unknown>;
+  /** imageReference as the VM echoes it (Marketplace adds exactVersion); undefined for an attached disk. */
+  imageReference?: Record<string, unknown>;
   osType: 'Linux' | 'Windows';
   osState: 'Generalized' | 'Specialized';
   hyperVGeneration: 'V1' | 'V2';
@@ -136,5 +138,72 @@ function customSource(core: EmulatorCore, id: string, location: string): VmSourc
     deprovisioned: i.deprovisioned,
     osDiskSizeGB: i.osDiskSizeGB ?? 30,
     dataDisks: i.dataDisks ?? [],
+  };
+}
+
+/**
+ * osDisk.createOption Attach: the VM boots an existing managed disk as it is (a specialized OS disk,
+ * e.g. imported from a VHD; learn.microsoft.com virtual-machines/attach-os-disk). Rules and sources:
+ * - an image as well: 400 InvalidParameter "Cannot attach an existing OS disk if the VM is created from a
+ *   platform, user or a shared gallery image." target osDisk (azure-powershell#24884, #29158 quote it);
+ * - osProfile is forbidden, as for any specialized source (facts §3; the caller checks osState);
+ * - managedDisk.id missing: Compute's missing-parameter text (target assumed);
+ * - the disk must exist (ARM's ResourceNotFound) in the VM's region (text modelled, unverified) and be
+ *   unattached (409 OperationNotAllowed, text modelled on the disk provider's, unverified);
+ * - OS type from the request, else from the disk (spec: osDisk.osType applies to "a specialized VHD").
+ */
+export function attachedDiskSource(
+  core: EmulatorCore,
+  osDisk: any,
+  imageReference: unknown,
+  vmLocation: string,
+): VmSource {
+  if (imageReference)
+    throw invalidParameter(
+      'Cannot attach an existing OS disk if the VM is created from a platform, user or a shared gallery image.',
+      'osDisk',
+    );
+  const diskId = osDisk?.managedDisk?.id;
+  if (typeof diskId !== 'string' || diskId.length === 0)
+    throw invalidParameter(
+      "Required parameter 'osDisk.managedDisk.id' is missing (null).",
+      'osDisk.managedDisk.id',
+    );
+  const disk = core.store.get(diskId);
+  if (!disk || disk.type.toLowerCase() !== IMAGE_TYPES.disk) {
+    const parsed = parseResourceId(diskId);
+    throw notFound('Microsoft.Compute/disks', parsed?.names.at(-1) ?? diskId, parsed?.resourceGroup);
+  }
+  if (normRegion(disk.location) !== normRegion(vmLocation))
+    throw invalidParameter(
+      `Disk ${disk.id} is in location '${disk.location}'; it can only be attached to a virtual machine in the same location.`,
+      'osDisk.managedDisk.id',
+    );
+  if (disk.managedBy) throw operationNotAllowed(`Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
+  const p = disk.properties ?? {};
+  const i = (disk.internal ?? {}) as Partial<CapturedImage>;
+  const osType = osDisk.osType ?? p.osType ?? i.osType;
+  if (osType !== 'Linux' && osType !== 'Windows')
+    throw invalidParameter("Required parameter 'osDisk.osType' is missing (null).", 'osDisk.osType');
+  const hyperVGeneration = p.hyperVGeneration ?? i.hyperVGeneration ?? 'V1';
+  const pp = p.purchasePlan;
+  return {
+    kind: 'disk',
+    sourceImageId: disk.id,
+    osType,
+    osState: 'Specialized',
+    hyperVGeneration,
+    architecture: p.supportedCapabilities?.architecture ?? i.architecture ?? 'x64',
+    // A disk made for Trusted Launch can boot as Trusted Launch (or not): it is not a TL-only image.
+    securityFeature:
+      (p.securityProfile?.securityType ?? i.securityType) === 'TrustedLaunch'
+        ? 'TrustedLaunchSupported'
+        : undefined,
+    supportsNvme: hyperVGeneration === 'V2',
+    plan: pp ? { name: pp.name, publisher: pp.publisher, product: pp.product } : i.plan,
+    diskDir: i.diskDir,
+    deprovisioned: i.deprovisioned,
+    osDiskSizeGB: p.diskSizeGB ?? i.osDiskSizeGB ?? 30,
+    dataDisks: [],
   };
 }

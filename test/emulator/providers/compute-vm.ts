@@ -4,13 +4,14 @@
 // names its source (facts § = /work/shared/reference/azure-arm-facts.md).
 import { randomUUID } from 'node:crypto';
 import { ArmError, badRequest, invalidParameter, operationNotAllowed } from '../errors.js';
-import { view, type ArmResource } from '../store.js';
+import { typeOfId, view, type ArmResource } from '../store.js';
 import { checkPlanForVmCreate } from '../marketplace/terms.js';
 import { deleteHooks } from './resources.js';
 import { requireSize, checkSizeBootsImage, checkSizeSupportsTrustedLaunch } from './compute-vm-sizes.js';
-import { resolveSource, type VmSource } from './compute-vm-source.js';
+import { attachedDiskSource, resolveSource, type VmSource } from './compute-vm-source.js';
 import { marketplaceOf } from './marketplace.js';
-import { attachNic, detachNic, getNic, removeNic } from './network.js';
+import { attachNic, detachNic, getNic, removeNic, requireLinkedAccess } from './network.js';
+import { dropDiskDir, IMAGE_TYPES } from './image-sources.js';
 import {
   bootGuest,
   disposeRuntime,
@@ -156,10 +157,14 @@ function putVm(core: EmulatorCore, req: ArmRequest): ArmResponse {
   const props = body.properties ?? {};
   const existing = core.store.get(id);
   const location = core.requireLocation(body.location, 'virtualMachines');
+  checkLinkedAccess(req, props);
   if (existing) return updateVm(core, req, existing, body, location);
 
   const { name: vmSize, size } = requireSize(props.hardwareProfile?.vmSize);
-  const source = resolveSource(core, props.storageProfile?.imageReference, location);
+  const attachOsDisk = props.storageProfile?.osDisk?.createOption === 'Attach';
+  const source = attachOsDisk
+    ? attachedDiskSource(core, props.storageProfile.osDisk, props.storageProfile.imageReference, location)
+    : resolveSource(core, props.storageProfile?.imageReference, location);
   // osProfile rules (facts §3): required for generalized sources, forbidden for specialized ones.
   if (source.osState === 'Generalized' && !props.osProfile) {
     throw invalidParameter("Required parameter 'osProfile' is missing (null).", 'osProfile');
@@ -198,12 +203,22 @@ function putVm(core: EmulatorCore, req: ArmRequest): ArmResponse {
       undefined,
       planFailure.target,
     );
-  // The VM takes its NICs at once (a second VM on the same NIC gets 400 NicInUse from network.ts).
+  // The VM takes its NICs at once (a second VM on the same NIC gets 400 NicInUse from network.ts), and
+  // an attached OS disk (a second VM on it gets 409 from attachedDiskSource).
   for (const n of nics) attachNic(core, n.id, id);
+  if (attachOsDisk) {
+    const disk = core.store.get(source.sourceImageId)!;
+    disk.managedBy = id;
+    disk.properties = { ...disk.properties, diskState: 'Attached' };
+  }
 
-  const osDiskName =
-    props.storageProfile?.osDisk?.name ?? `${name}_OsDisk_1_${randomUUID().replace(/-/g, '')}`;
-  const osDiskId = `/subscriptions/${sub}/resourceGroups/${rg}/providers/${DISK_TYPE}/${osDiskName}`;
+  // An attached OS disk keeps its name and ID; an image's OS disk is a new disk named by Azure's pattern.
+  const osDiskName = attachOsDisk
+    ? source.sourceImageId.split('/').pop()!
+    : (props.storageProfile?.osDisk?.name ?? `${name}_OsDisk_1_${randomUUID().replace(/-/g, '')}`);
+  const osDiskId = attachOsDisk
+    ? source.sourceImageId
+    : `/subscriptions/${sub}/resourceGroups/${rg}/providers/${DISK_TYPE}/${osDiskName}`;
   const now = core.clock.nowIso();
   const vm: ArmResource = {
     id,
@@ -218,11 +233,11 @@ function putVm(core: EmulatorCore, req: ArmRequest): ArmResponse {
       hardwareProfile: { vmSize },
       ...(props.securityProfile ? { securityProfile: props.securityProfile } : {}),
       storageProfile: {
-        imageReference: source.imageReference,
+        ...(source.imageReference ? { imageReference: source.imageReference } : {}),
         osDisk: {
           osType: source.osType,
           name: osDiskName,
-          createOption: 'FromImage',
+          createOption: attachOsDisk ? 'Attach' : 'FromImage',
           caching: props.storageProfile?.osDisk?.caching ?? 'ReadWrite',
           managedDisk: {
             storageAccountType:
@@ -316,36 +331,38 @@ async function provision(core: EmulatorCore, vm: ArmResource, source: VmSource):
   vm.internal!.powerState = 'running';
   const p = vm.properties!;
   const os = p.storageProfile.osDisk;
-  core.store.put(
-    diskDoc(
-      core,
-      vm,
-      os.managedDisk.id,
-      os.diskSizeGB,
-      os.managedDisk.storageAccountType,
-      {
-        osType: source.osType,
-        hyperVGeneration: source.hyperVGeneration,
-        creationData: {
-          createOption: 'FromImage',
-          ...(source.kind === 'marketplace'
-            ? { imageReference: { id: marketplaceImageId(core, vm, source) } }
-            : { galleryImageReference: { id: source.sourceImageId } }),
+  if (source.kind === 'disk') bootedFromDisk(core, vm, os.managedDisk.id);
+  else
+    core.store.put(
+      diskDoc(
+        core,
+        vm,
+        os.managedDisk.id,
+        os.diskSizeGB,
+        os.managedDisk.storageAccountType,
+        {
+          osType: source.osType,
+          hyperVGeneration: source.hyperVGeneration,
+          creationData: {
+            createOption: 'FromImage',
+            ...(source.kind === 'marketplace'
+              ? { imageReference: { id: marketplaceImageId(core, vm, source) } }
+              : { galleryImageReference: { id: source.sourceImageId } }),
+          },
         },
-      },
-      {
-        diskDir: guestDirOf(core, vm.id),
-        deprovisioned: false,
-        osType: source.osType,
-        osState: 'Specialized',
-        hyperVGeneration: source.hyperVGeneration,
-        securityType: vm.internal!.securityType,
-        architecture: source.architecture,
-        ...(source.plan ? { plan: source.plan } : {}),
-        dataDisks: [],
-      },
-    ),
-  );
+        {
+          diskDir: guestDirOf(core, vm.id),
+          deprovisioned: false,
+          osType: source.osType,
+          osState: 'Specialized',
+          hyperVGeneration: source.hyperVGeneration,
+          securityType: vm.internal!.securityType,
+          architecture: source.architecture,
+          ...(source.plan ? { plan: source.plan } : {}),
+          dataDisks: [],
+        },
+      ),
+    );
   for (const d of p.storageProfile.dataDisks as any[]) {
     if (d.createOption === 'Attach') {
       const disk = core.store.get(d.managedDisk.id);
@@ -364,6 +381,49 @@ async function provision(core: EmulatorCore, vm: ArmResource, source: VmSource):
       ),
     );
   }
+}
+
+/**
+ * An attached OS disk now holds the VM's guest: its content is the guest directory from here on (captures
+ * of the disk go through the VM while attached, image-sources.ts captureSource; after a Detach the disk
+ * keeps the guest as it was left).
+ */
+function bootedFromDisk(core: EmulatorCore, vm: ArmResource, diskId: string): void {
+  const disk = core.store.get(diskId);
+  if (!disk) return;
+  disk.internal = {
+    ...(disk.internal ?? { deprovisioned: false, dataDisks: [] }),
+    diskDir: guestDirOf(core, vm.id),
+    osType: vm.internal!.osType,
+    osState: 'Specialized',
+    hyperVGeneration: vm.internal!.hyperVGeneration,
+  };
+}
+
+/**
+ * ARM's linked access checks for a VM PUT (network.ts requireLinkedAccess; 403 LinkedAuthorizationFailed):
+ * - each NIC needs Microsoft.Network/networkInterfaces/join/action (the action the built-in roles
+ *   Virtual Machine Contributor and Windows 365 Network Interface Contributor grant for joining VMs to
+ *   NICs; LinkedAuthorizationFailed bodies quote the same frame for other join actions);
+ * - a custom source image needs read on it: Microsoft.Compute/images/read (usri/deploy_DevOps_Server_AzureSQL#1),
+ *   …/galleries/images/versions/read (Azure/aad-pod-identity#752, Azure/AKS#2040, MicrosoftDocs/azure-docs#68563)
+ *   or, for a definition (= its latest version), …/galleries/images/read (Azure/bicep#17206); those reports
+ *   quote VM and scale-set writes failing with LinkedAuthorizationFailed naming these actions.
+ */
+function checkLinkedAccess(req: ArmRequest, props: any): void {
+  for (const n of props.networkProfile?.networkInterfaces ?? []) {
+    if (typeof n?.id === 'string' && n.id)
+      requireLinkedAccess(req, 'Microsoft.Network/networkInterfaces/join/action', n.id);
+  }
+  const imageId = props.storageProfile?.imageReference?.id;
+  if (typeof imageId !== 'string' || !imageId) return;
+  const read: Record<string, string> = {
+    [IMAGE_TYPES.image]: 'Microsoft.Compute/images/read',
+    [IMAGE_TYPES.version]: 'Microsoft.Compute/galleries/images/versions/read',
+    [IMAGE_TYPES.definition]: 'Microsoft.Compute/galleries/images/read',
+  };
+  const action = read[(typeOfId(imageId) ?? '').toLowerCase()];
+  if (action) requireLinkedAccess(req, action, imageId);
 }
 
 function marketplaceImageId(core: EmulatorCore, vm: ArmResource, s: VmSource): string {
@@ -673,19 +733,17 @@ export function instanceView(core: EmulatorCore, vm: ArmResource): Record<string
             },
           ],
     },
-    disks: [os, ...(p.storageProfile?.dataDisks ?? [])]
-      .filter(Boolean)
-      .map((d: any) => ({
-        name: d.name,
-        statuses: [
-          {
-            code: 'ProvisioningState/succeeded',
-            level: 'Info',
-            displayStatus: 'Provisioning succeeded',
-            time,
-          },
-        ],
-      })),
+    disks: [os, ...(p.storageProfile?.dataDisks ?? [])].filter(Boolean).map((d: any) => ({
+      name: d.name,
+      statuses: [
+        {
+          code: 'ProvisioningState/succeeded',
+          level: 'Info',
+          displayStatus: 'Provisioning succeeded',
+          time,
+        },
+      ],
+    })),
     hyperVGeneration: i.hyperVGeneration,
     statuses,
   };
@@ -830,6 +888,8 @@ function teardown(core: EmulatorCore, vm: ArmResource, deleteDisks: boolean): vo
     }
   };
   release(os?.managedDisk?.id, osDeleted);
+  // A deleted OS disk that was attached (createOption Attach) takes its own captured directory along.
+  if (osDeleted && os?.managedDisk?.id) void dropDiskDir(core, os.managedDisk.id);
   for (const d of p.storageProfile?.dataDisks ?? [])
     release(d.managedDisk?.id, deleteDisks || d.deleteOption === 'Delete');
   for (const n of p.networkProfile?.networkInterfaces ?? []) {

@@ -841,7 +841,7 @@ function deleteGalleryObject(core: EmulatorCore, req: ArmRequest, id: string): A
  * succeeded version not excluded from latest: facts §7, SIG-TS). Throws Azure's errors:
  * "There is no latest image version exists for …" (SIG-TS, code assumed) and
  * "The Image '…' cannot be found in '<region>' region." (404 NotFound, azure-docs#53728)
- * / "The gallery image … is not available in <region> region…" (SIG-TS, code assumed 404).
+ * / "The gallery image … is not available in <region> region…" (404 GalleryImageNotFound, below).
  */
 export function resolveImageReference(
   core: EmulatorCore,
@@ -873,10 +873,16 @@ export function resolveImageReference(
       (r) => normRegion(r.name),
     );
     if (!regions.includes(region) || resource.properties?.provisioningState !== 'Succeeded') {
+      // 404 GalleryImageNotFound, target imageReference, the message wrapped in literal double quotes: bodies
+      // quoted in confidential-containers/cloud-api-adaptor#1709, #1690, #1696 and pulumi/pulumi-aws#5129
+      // (community and shared galleries, which name the version by its /CommunityGalleries/… or
+      // /SharedGalleries/… path; a private gallery's version is named here by its resource ID, unverified).
       throw new ArmError(
         404,
-        'NotFound',
-        `The gallery image ${resource.id} is not available in ${region} region. Please contact image owner to replicate to this region, or change your requested region.`,
+        'GalleryImageNotFound',
+        `"The gallery image ${resource.id} is not available in ${region} region. Please contact image owner to replicate to this region, or change your requested region."`,
+        undefined,
+        'imageReference',
       );
     }
   } else if (normRegion(resource.location) !== region) {

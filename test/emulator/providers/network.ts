@@ -133,11 +133,13 @@ function requireRef(
 }
 
 /**
- * ARM's linked access check: writing a resource that uses another one needs `…/join/action` on it.
+ * ARM's linked access check: writing a resource that uses another one needs an action on it (`…/join/action`
+ * for network resources; the compute provider also uses this for a VM's NICs and source images).
  * 403 LinkedAuthorizationFailed (learn.microsoft.com azure-resource-manager/troubleshooting/error-codes;
- * message as quoted in Container Apps and AKS reports).
+ * message as quoted in Container Apps and AKS reports, e.g. kubernetes-sigs/cloud-provider-azure#1999 and
+ * Azure/aad-pod-identity#613 for a Compute write).
  */
-function requireJoin(req: ArmRequest, linkedAction: string, linkedScope: string): void {
+export function requireLinkedAccess(req: ArmRequest, linkedAction: string, linkedScope: string): void {
   const principal = req.principal;
   if (!principal) return;
   try {
@@ -286,12 +288,12 @@ function buildSubnet(
   const nsgId = ref(props.networkSecurityGroup);
   if (nsgId) {
     requireRef(ctx.core, nsgId, T.nsg, subnetId, ctx.location);
-    requireJoin(ctx.req, `${T.nsg}/join/action`, nsgId);
+    requireLinkedAccess(ctx.req, `${T.nsg}/join/action`, nsgId);
   }
   const natId = ref(props.natGateway);
   if (natId) {
     requireRef(ctx.core, natId, T.nat, subnetId, ctx.location);
-    requireJoin(ctx.req, `${T.nat}/join/action`, natId);
+    requireLinkedAccess(ctx.req, `${T.nat}/join/action`, natId);
   }
   let defaultOutboundAccess: boolean | undefined = props.defaultOutboundAccess;
   if (typeof defaultOutboundAccess !== 'boolean') {
@@ -593,7 +595,7 @@ function buildNatGateway(ctx: BuildContext): ArmResource {
   const pips: string[] = (props.publicIpAddresses ?? []).map((x: unknown) => ref(x)).filter(Boolean);
   for (const pipId of pips) {
     const pip = requireRef(ctx.core, pipId, T.pip, ctx.id, ctx.location);
-    requireJoin(ctx.req, `${T.pip}/join/action`, pipId);
+    requireLinkedAccess(ctx.req, `${T.pip}/join/action`, pipId);
     const nic = ipConfigsReferencing(ctx.core, 'publicIPAddress', pip.id)[0];
     // A public IP serves one owner (code and wording unverified).
     if (nic) {
@@ -645,7 +647,7 @@ function buildNic(ctx: BuildContext): ArmResource {
   const nsgId = ref(props.networkSecurityGroup);
   if (nsgId) {
     requireRef(ctx.core, nsgId, T.nsg, ctx.id, ctx.location);
-    requireJoin(ctx.req, `${T.nsg}/join/action`, nsgId);
+    requireLinkedAccess(ctx.req, `${T.nsg}/join/action`, nsgId);
   }
   const oldConfigs: any[] = ctx.existing?.properties?.ipConfigurations ?? [];
   const ipConfigurations = configs.map((c, i) => {
@@ -655,11 +657,11 @@ function buildNic(ctx: BuildContext): ArmResource {
     const subnetId = ref(p.subnet);
     if (!subnetId) throw invalidRequest(`IP configuration ${configId} must reference a subnet.`);
     const subnet = requireRef(ctx.core, subnetId, T.subnet, ctx.id, ctx.location);
-    requireJoin(ctx.req, `${T.subnet}/join/action`, subnetId);
+    requireLinkedAccess(ctx.req, `${T.subnet}/join/action`, subnetId);
     const pipId = ref(p.publicIPAddress);
     if (pipId) {
       requireRef(ctx.core, pipId, T.pip, ctx.id, ctx.location);
-      requireJoin(ctx.req, `${T.pip}/join/action`, pipId);
+      requireLinkedAccess(ctx.req, `${T.pip}/join/action`, pipId);
       const other = ipConfigsReferencing(ctx.core, 'publicIPAddress', pipId).find(
         (x) => !x.toLowerCase().startsWith(ctx.id.toLowerCase() + '/'),
       );
