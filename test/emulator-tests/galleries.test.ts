@@ -117,6 +117,34 @@ test('a definition defaults to Hyper-V V1; immutable properties and duplicate id
   ).rejects.toMatchObject({ statusCode: 400 });
 });
 
+test('a private gallery takes a definition in another region (the same-region rule is for community galleries)', async () => {
+  // learn.microsoft.com share-gallery-community lists "image resources need to be created in the same region
+  // as the gallery" as a limitation of community galleries only; Azure/avdaccelerator#290 ran definitions in
+  // another region than their gallery. Modelled: accepted, as Azure accepts it for private galleries.
+  const rg = 'rg-gal-region';
+  await f.rm.resourceGroups.createOrUpdate(rg, { location: 'westeurope' });
+  await putDefinition(f, rg, 'gal_r', 'def-west');
+  const east = await f.compute.galleryImages
+    .createOrUpdate(
+      rg,
+      'gal_r',
+      'def-east',
+      {
+        location: 'eastus',
+        osType: 'Linux',
+        osState: 'Generalized',
+        hyperVGeneration: 'V2',
+        identifier: { publisher: 'contoso', offer: 'east', sku: 'sku' },
+      },
+      FAST,
+    )
+    .pollUntilDone();
+  expect({ location: east.location, state: east.provisioningState }).toEqual({
+    location: 'eastus',
+    state: 'Succeeded',
+  });
+});
+
 test('version names are Major.Minor.Patch of 32-bit integers', async () => {
   await putDefinition(f, RG, 'gal_n', 'def');
   const vmId = await putFixtureVm(f, { rg: RG, name: 'vm-n' });
