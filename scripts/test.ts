@@ -20,12 +20,22 @@ if (npx(['prettier', '--check', '--log-level', 'warn', '.']) !== 0) failures.pus
 
 console.log('== jest');
 const report = join(mkdtempSync(join(tmpdir(), 'aib-jest-')), 'report.json');
-const jest = spawnSync('npx', ['tsx', 'scripts/jest.ts', '--json', `--outputFile=${report}`, ...process.argv.slice(2)], { stdio: 'inherit' });
+const jest = spawnSync(
+  'npx',
+  ['tsx', 'scripts/jest.ts', '--json', `--outputFile=${report}`, ...process.argv.slice(2)],
+  { stdio: 'inherit' },
+);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 try {
-  const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numRuntimeErrorTestSuites: number };
+  const r = JSON.parse(readFileSync(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    numRuntimeErrorTestSuites: number;
+  };
   passed = r.numPassedTests;
   failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
   skipped = r.numPendingTests + r.numTodoTests;
