@@ -29,6 +29,12 @@ export class ArmError extends Error {
   }
 }
 
+/** Any thrown value as an ArmError: an emulator bug answers 500 InternalServerError with its stack. */
+export const toArmError = (e: unknown): ArmError =>
+  e instanceof ArmError
+    ? e
+    : new ArmError(500, 'InternalServerError', `Emulator error: ${e instanceof Error ? e.stack : String(e)}`);
+
 export const notFound = (type: string, name: string, resourceGroup?: string): ArmError =>
   new ArmError(
     404,

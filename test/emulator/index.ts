@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EmulatorCore, type EmulatorConfig } from './core.js';
-import { Router, type ArmResponse, type RouteDef } from './router.js';
+import { ROUTER_STATE, Router, type ArmResponse, type RouteDef } from './router.js';
 import { createRequestListener, createServer } from './server.js';
 import { ensureCertificateAuthority, issueServerCertificate } from './tls.js';
 import { GITHUB_ISSUER, TOKEN_EXCHANGE_AUDIENCE, type Principal } from './auth.js';
@@ -103,6 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const router = new Router();
   const routes: RouteDef[] = [...providerRoutes(core), ...core.lro.routes()];
   router.addAll(routes);
+  core.state.set(ROUTER_STATE, router);
   const control: EmulatorControl = {
     inventory: () => core.inventory(),
     requestLog: () => core.control.requestLog(),

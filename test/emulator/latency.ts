@@ -34,6 +34,13 @@ export const AZURE_LATENCY_SECONDS = {
   networkCreate: 3,
   networkDelete: 3,
   natGatewayCreate: 10,
+  /**
+   * A template deployment's own time beyond its resources' operations: ARM validates the template and
+   * queues the job before the first resource is requested, and marks the deployment done a moment after
+   * its last resource (unverified: no fact gives a figure; modelled small, half before, half after).
+   */
+  deploymentOverhead: 2,
+  deploymentDelete: 1,
   /** Disk / snapshot create from nothing or from a VHD blob (unverified). */
   diskCreate: 4,
   diskImport: 30,

@@ -40,6 +40,8 @@ export interface OperationSpec {
   onFailed?: (error: ArmError) => void | Promise<void>;
   /** Retry-After (model seconds) on the first response and on polls; Compute sends 10 s and up to 50 s. */
   retryAfterSeconds?: number;
+  /** Status of a Location poll once the operation succeeded with no result: 200 (default) or 204. */
+  locationDoneStatus?: 200 | 204;
 }
 
 /** Real milliseconds a poll waits for a completion that is finishing. */
@@ -90,6 +92,20 @@ export class LroEngine {
       spec.retryAfterSeconds !== undefined ? this.clock.retryAfterHeader(spec.retryAfterSeconds) : undefined;
     if (ra !== undefined) headers['retry-after'] = ra;
     return headers;
+  }
+
+  /**
+   * Waits for the operation behind a status URL this engine handed out (Azure-AsyncOperation or
+   * Location) to end, and tells how it ended. ARM's deployment engine waits on each resource's own
+   * operation this way (providers/deployments.ts). A URL of no known operation counts as done.
+   */
+  async outcome(statusUrl: string): Promise<{ status: Operation['status']; error?: ArmError }> {
+    const id = new URL(statusUrl, 'https://localhost').pathname.split('/').pop() ?? '';
+    const op = this.operations.get(id);
+    if (!op) return { status: 'Succeeded' };
+    await this.clock.sleep(op.dueAt - this.clock.now());
+    await this.settle(op);
+    return { status: op.status, error: op.error };
   }
 
   private settle(op: Operation): Promise<void> {
@@ -183,7 +199,9 @@ export class LroEngine {
           },
         };
       if (op.status === 'Failed' && op.error) throw op.error;
-      return op.result === undefined ? { status: 200 } : { status: 200, body: op.result };
+      return op.result === undefined
+        ? { status: op.spec.locationDoneStatus ?? 200 }
+        : { status: 200, body: op.result };
     };
     return [
       {

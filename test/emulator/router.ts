@@ -84,6 +84,9 @@ export class Router {
   }
 }
 
+/** Key of the emulator's router in `core.state`, for providers that send requests of their own (ARM's deployment engine). */
+export const ROUTER_STATE = 'router';
+
 function split(path: string): string[] {
   return path.split('/').filter((s) => s.length > 0);
 }

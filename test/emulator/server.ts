@@ -4,7 +4,7 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { ArmError } from './errors.js';
+import { ArmError, toArmError } from './errors.js';
 import { faultError } from './control.js';
 import { rbacActionFor, type ArmRequest, type ArmResponse, type RequestKind, type Router } from './router.js';
 import type { EmulatorCore } from './core.js';
@@ -194,14 +194,7 @@ export function createRequestListener(
         ...(result.headers ?? {}),
       });
     } catch (e) {
-      const err =
-        e instanceof ArmError
-          ? e
-          : new ArmError(
-              500,
-              'InternalServerError',
-              `Emulator error: ${e instanceof Error ? e.stack : String(e)}`,
-            );
+      const err = toArmError(e);
       status = err.status;
       errorCode = err.code;
       if (!res.headersSent) send(res, err.status, err.body(), { ...baseHeaders, ...err.headers });

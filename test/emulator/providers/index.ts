@@ -9,6 +9,7 @@ import { marketplaceRoutes } from './marketplace.js';
 import { imagesRoutes } from './images.js';
 import { galleriesRoutes } from './galleries.js';
 import { disksRoutes } from './disks.js';
+import { deploymentsRoutes } from './deployments.js';
 
 interface Provider {
   routes(core: EmulatorCore): RouteDef[];
@@ -24,6 +25,7 @@ const PROVIDERS: Provider[] = [
   { routes: imagesRoutes },
   { routes: galleriesRoutes },
   { routes: disksRoutes },
+  { routes: deploymentsRoutes },
 ];
 
 export function providerRoutes(core: EmulatorCore): RouteDef[] {

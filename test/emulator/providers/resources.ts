@@ -141,7 +141,10 @@ export function resourcesRoutes(core: EmulatorCore): RouteDef[] {
   ];
 }
 
+// Deployments (deployment history, providers/deployments.ts) are not resources of the group: ARM's
+// resource list does not show them.
 function isTopLevel(r: ArmResource): boolean {
+  if (r.type.toLowerCase() === 'microsoft.resources/deployments') return false;
   return r.id.split('/providers/')[1]?.split('/').length === 3;
 }
 
