@@ -120,17 +120,44 @@ export function windowsSysprepScript(opts: WindowsSysprepOptions = {}): string {
   return lines.join('\n');
 }
 
+export interface WindowsImageStateOptions {
+  /**
+   * Wait in the guest up to this many seconds for sysprep to finish (default 0: report at once). The
+   * script reads ImageState every IMAGE_STATE_GUEST_POLL_SECONDS and returns as soon as sysprep reached
+   * IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE, or is no longer running, or the time is up.
+   */
+  waitSeconds?: number;
+}
+
+/** Seconds between ImageState reads inside the guest (a registry read: costs nothing). */
+export const IMAGE_STATE_GUEST_POLL_SECONDS = 3;
+
 /**
- * Windows generalization, step 2: print the current ImageState, whether sysprep is still running, and,
- * when it stopped short of IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE, the tail of setuperr.log. The action
- * sends it repeatedly until parseSysprepStatus(...) says done or failed, or its timeout passes.
+ * Windows generalization, step 2: wait in the guest (bounded) until sysprep is done or stopped, then
+ * print the ImageState, whether sysprep is still running, and, when it stopped short of
+ * IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE, the tail of setuperr.log. Waiting in the guest is what
+ * Azure VM Image Builder's default sysprep command does (AIB-GEN: a `while ($true)` loop on ImageState
+ * with `Start-Sleep -s 5` after starting Sysprep.exe); here the loop is bounded by a deadline and also
+ * ends when the sysprep process is gone, so a failed sysprep is reported at once and a hung one at the
+ * deadline (the Packer-reported endless loop, peers.md). Sysprep's process is checked BEFORE the state is
+ * read: a state read after the process was seen gone is final. One run command then returns within
+ * seconds of sysprep's end, instead of a fresh run command (>= ~20 s, facts §4) per check. The action
+ * sends it again while parseSysprepStatus(...) says running and its time limit allows.
  */
-export function windowsImageStateScript(): string {
+export function windowsImageStateScript(opts: WindowsImageStateOptions = {}): string {
+  const wait = Math.max(0, Math.floor(opts.waitSeconds ?? 0));
   return [
-    '# azure-image-build: report sysprep progress',
-    `$state = (Get-ItemProperty -Path '${SETUP_STATE_KEY}' -Name ImageState).ImageState`,
+    `# azure-image-build: wait up to ${wait} s for sysprep, then report its progress`,
+    `$deadline = (Get-Date).AddSeconds(${wait})`,
+    'while ($true) {',
+    '  $sysprep = Get-Process -Name sysprep -ErrorAction SilentlyContinue',
+    `  $state = (Get-ItemProperty -Path '${SETUP_STATE_KEY}' -Name ImageState).ImageState`,
+    `  if ($state -eq '${IMAGE_STATE.GENERALIZE_RESEAL_TO_OOBE}') { break }`,
+    '  if (-not $sysprep) { break }',
+    '  if ((Get-Date) -ge $deadline) { break }',
+    `  Start-Sleep -Seconds ${IMAGE_STATE_GUEST_POLL_SECONDS}`,
+    '}',
     `Write-Output "${IMAGE_STATE_PREFIX}$state"`,
-    '$sysprep = Get-Process -Name sysprep -ErrorAction SilentlyContinue',
     `if ($sysprep) { Write-Output '${SYSPREP_RUNNING_PREFIX}True' } else { Write-Output '${SYSPREP_RUNNING_PREFIX}False' }`,
     `$errorLog = "${SYSPREP_ERROR_LOG}"`,
     `if (-not $sysprep -and $state -ne '${IMAGE_STATE.GENERALIZE_RESEAL_TO_OOBE}' -and (Test-Path -Path $errorLog)) {`,

@@ -411,6 +411,53 @@ describe("the action's Windows scripts through the simulated guest", () => {
     );
   });
 
+  // The ImageState script waits in the guest (a bounded loop, as AIB's default sysprep command does).
+  const waitFor = async (
+    g: WindowsGuest,
+    clock: { now: () => number; advance: (ms: number) => void },
+    waitSeconds: number,
+  ) => {
+    const from = clock.now();
+    const tick = setInterval(() => clock.advance(1_000), 1);
+    try {
+      const r = await g.runScript({ script: windowsImageStateScript({ waitSeconds }), timeoutMs: 3_600_000 });
+      return { status: parseSysprepStatus(r.stdout), waitedMs: clock.now() - from };
+    } finally {
+      clearInterval(tick);
+    }
+  };
+
+  test('the ImageState wait returns within a few seconds of the end of sysprep', async () => {
+    const { g, clock } = await setup();
+    await g.runScript({ script: windowsSysprepScript(), timeoutMs: 60_000 });
+    const { status, waitedMs } = await waitFor(g, clock, 600);
+    expect(status).toMatchObject({ imageState: IMAGE_STATE.GENERALIZE_RESEAL_TO_OOBE, verdict: 'done' });
+    expect(waitedMs).toBeGreaterThanOrEqual(120_000);
+    expect(waitedMs).toBeLessThan(120_000 + 10_000);
+  });
+
+  test("the ImageState wait ends at its deadline while sysprep 'hang' runs", async () => {
+    const { g, clock } = await setup({ sysprep: 'hang' });
+    await g.runScript({ script: windowsSysprepScript(), timeoutMs: 60_000 });
+    const { status, waitedMs } = await waitFor(g, clock, 30);
+    expect(status).toMatchObject({
+      imageState: IMAGE_STATE.UNDEPLOYABLE,
+      sysprepRunning: true,
+      verdict: 'running',
+    });
+    expect(waitedMs).toBeGreaterThanOrEqual(30_000);
+    expect(waitedMs).toBeLessThan(30_000 + 10_000);
+  });
+
+  test("the ImageState wait returns as soon as sysprep 'fail' exits, with setuperr.log", async () => {
+    const { g, clock } = await setup({ sysprep: 'fail' });
+    await g.runScript({ script: windowsSysprepScript(), timeoutMs: 60_000 });
+    const { status, waitedMs } = await waitFor(g, clock, 600);
+    expect(status.verdict).toBe('failed');
+    expect(status.errors.join('\n')).toMatch(/SYSPRP /);
+    expect(waitedMs).toBeLessThan(120_000 + 10_000);
+  });
+
   test('sysprep with /shutdown powers the VM off and calls onShutdown', async () => {
     const { g, clock } = await setup();
     let calls = 0;

@@ -1,7 +1,8 @@
 // Phase generalize: make the VM an image source. Linux: `waagent -deprovision+user` as a run command.
-// Windows: start sysprep as a run command, then poll ImageState with short run commands until
-// IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE, bounded by generalize-timeout-minutes, failing at once when
-// sysprep stopped without generalizing (Packer users see it loop forever in ~1 build in 5: peers.md).
+// Windows: start sysprep as a run command, then wait for IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE with
+// run commands that each wait IN THE GUEST (reading ImageState every few seconds) until sysprep is done
+// or stopped, bounded by generalize-timeout-minutes, failing at once when sysprep stopped without
+// generalizing (Packer users see it loop forever in ~1 build in 5: peers.md).
 // Then deallocate, and mark the VM generalized (a synchronous call that needs it stopped: facts §3).
 // Specialized builds (generalize: false) only deallocate.
 import { BuildError, toBuildError } from '../azure/errors.js';
@@ -16,8 +17,17 @@ import type { OsType } from '../types.js';
 import type { BuildContext } from './context.js';
 import { runCommandFailure, runManagedCommand, type RunCommandOutcome } from './customize.js';
 
-/** Model ms between ImageState checks (each check is itself a run command of ≥ ~20 s). */
-export const IMAGE_STATE_POLL_MS = 30_000;
+/**
+ * Longest in-guest wait of one ImageState run command (seconds). Sysprep takes minutes; a run command
+ * may run up to 90 minutes (facts §4), but a bounded wait keeps a line of progress in the log every few
+ * minutes and a lost run command costs at most this much. Checks follow each other back to back: the
+ * run command itself is the wait, so the end of sysprep is seen within seconds (the guest's read
+ * interval, the run command's way out and the poll of its operation), not a sleep + a whole run
+ * command (>= ~20 s, facts §4) later.
+ */
+export const IMAGE_STATE_WAIT_MAX_SECONDS = 300;
+/** Extra time a waiting ImageState run command gets beyond its in-guest wait before Azure times it out. */
+const IMAGE_STATE_TIMEOUT_SLACK_SECONDS = 120;
 
 function checkOutcome(phase: string, what: string, outcome: RunCommandOutcome, timeoutSeconds: number): void {
   const failure = runCommandFailure(
@@ -71,14 +81,15 @@ async function sysprep(ctx: BuildContext, timeoutSeconds: number): Promise<void>
         `sysprep did not reach IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE within ${ctx.settings.generalizeTimeoutMinutes} minutes; last ImageState: ${last}`,
       );
     }
-    await ctx.clock.sleep(Math.min(IMAGE_STATE_POLL_MS, remaining * 1000), ctx.signal);
+    const waitSeconds = Math.max(0, Math.min(IMAGE_STATE_WAIT_MAX_SECONDS, Math.floor(remaining)));
+    const checkTimeout = waitSeconds + IMAGE_STATE_TIMEOUT_SLACK_SECONDS;
     const check = await runManagedCommand(ctx, {
       phase,
       name: `aib-imagestate-${n}`,
-      script: windowsImageStateScript(),
-      timeoutSeconds: 300,
+      script: windowsImageStateScript({ waitSeconds }),
+      timeoutSeconds: checkTimeout,
     });
-    checkOutcome(phase, 'the ImageState check', check, 300);
+    checkOutcome(phase, 'the ImageState check', check, checkTimeout);
     const status = parseSysprepStatus(check.output);
     last = status.imageState ?? last;
     ctx.log.info(`ImageState: ${last}${status.sysprepRunning ? ' (sysprep running)' : ''}`);
