@@ -3,6 +3,7 @@ import {
   BuildError,
   describeAzureError,
   formatBuildError,
+  innermostDeploymentError,
   toBuildError,
 } from '../../src/core/azure/errors.js';
 
@@ -80,5 +81,43 @@ describe('BuildError', () => {
     expect(toBuildError('create-vm', abort).code).toBe('Canceled');
     const original = new BuildError('network', 'X', 'y');
     expect(toBuildError('build', original)).toBe(original);
+  });
+});
+
+describe('innermostDeploymentError', () => {
+  const failed = (details: object[]) => ({
+    code: 'DeploymentFailed',
+    target: '/subscriptions/s/resourceGroups/g/providers/Microsoft.Resources/deployments/d',
+    message: 'At least one resource deployment operation failed.',
+    details,
+  });
+  it('unwraps a provider refusal (HTTP status code + the error body as JSON text)', () => {
+    const body = { error: { code: 'NetcfgSubnetRangeOutsideVnet', message: 'Subnet x is not valid' } };
+    expect(
+      innermostDeploymentError(failed([{ code: 'BadRequest', message: JSON.stringify(body, null, 2) }])),
+    ).toEqual({ code: 'NetcfgSubnetRangeOutsideVnet', message: 'Subnet x is not valid' });
+  });
+  it('descends a ResourceDeploymentFailure to the operation error and keeps the resource', () => {
+    expect(
+      innermostDeploymentError(
+        failed([
+          {
+            code: 'ResourceDeploymentFailure',
+            target: '/x/natGateways/nat',
+            message: "…terminal provisioning state 'Failed'.",
+            details: [
+              {
+                code: 'Canceled',
+                message: 'Operation was canceled.',
+                details: [{ code: 'Inner', message: 'm' }],
+              },
+            ],
+          },
+        ]),
+      ),
+    ).toEqual({ code: 'Inner', message: 'm', target: '/x/natGateways/nat' });
+  });
+  it('is the error itself when it has no details', () => {
+    expect(innermostDeploymentError({ code: 'X', message: 'y' })).toEqual({ code: 'X', message: 'y' });
   });
 });

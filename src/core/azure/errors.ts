@@ -87,6 +87,36 @@ interface ArmErrorBody {
   error?: { code?: string; message?: string; details?: { code?: string; message?: string }[] };
 }
 
+/** An ARM error object: `{code, message, target?, details?}`. */
+export interface AzureErrorInfo {
+  code?: string;
+  message?: string;
+  target?: string;
+  details?: AzureErrorInfo[];
+}
+
+/**
+ * The error that made a template deployment fail, from the deployment's `properties.error`
+ * (`DeploymentFailed`, "At least one resource deployment operation failed…"). ARM nests it: a detail per
+ * failed resource, either `{code: "{HTTP status, e.g. Conflict}", message: "{the provider's error body
+ * as JSON text}"}` when the provider refused the request, or `{code: "ResourceDeploymentFailure", target:
+ * "{resource id}", details: [{the operation's error}]}` when its operation failed (ARO-HCP e2e logs;
+ * learn.microsoft.com azure-resource-manager troubleshooting examples). Returns the innermost code and
+ * message, with the failed resource's ID where ARM names it.
+ */
+export function innermostDeploymentError(error: AzureErrorInfo): AzureErrorInfo {
+  let current: AzureErrorInfo = error.details?.[0] ?? error;
+  let target = current.target;
+  for (let depth = 0; depth < 10; depth++) {
+    const wrapped = parseBody(current.message)?.error as AzureErrorInfo | undefined;
+    if (wrapped?.code) current = wrapped;
+    else if (current.details?.[0]) current = current.details[0];
+    else break;
+    target = current.target ?? target;
+  }
+  return { code: current.code, message: current.message, ...(target ? { target } : {}) };
+}
+
 function parseBody(text: string | null | undefined): ArmErrorBody | undefined {
   if (!text) return undefined;
   try {
