@@ -10,7 +10,7 @@ import { groupOf, KIND, planCleanup } from './ledger.js';
 import { deleteManagedImage } from './phases/capture-image.js';
 import { deleteRunCommand } from './phases/customize.js';
 import { deleteGalleryVersion } from './phases/gallery.js';
-import { deleteNetworkResource } from './phases/network.js';
+import { deleteDeployment, deleteNetworkResource } from './phases/network.js';
 import { deleteResourceGroup } from './phases/resource-group.js';
 import { deleteDisk, deleteVm } from './phases/vm.js';
 import { parseResourceId } from './resource-id.js';
@@ -103,6 +103,8 @@ async function deleteEntry(
       return deleteManagedImage(clients, ctx, group, rid.name);
     case KIND.galleryImageVersion:
       return deleteGalleryVersion(clients, ctx, group, names);
+    case KIND.deployment:
+      return deleteDeployment(clients, ctx, entry.id);
     default:
       return deleteNetworkResource(clients, ctx, entry.kind, group, rid.name);
   }

@@ -17,6 +17,8 @@ export const KIND = {
   gallery: 'gallery',
   galleryImage: 'galleryImage',
   galleryImageVersion: 'galleryImageVersion',
+  /** A template deployment (its history entry; the resources it made have entries of their own). */
+  deployment: 'deployment',
 } as const;
 
 export type Kind = (typeof KIND)[keyof typeof KIND];
@@ -78,13 +80,15 @@ export function groupOf(id: string): string {
  * Deletion order, lowest first: a resource is deleted only after everything that references it
  * (run commands die with their VM; the VM holds the NIC and disks; the NIC holds the subnet; the
  * subnet holds the NAT gateway and NSG; the NAT gateway holds the public IP). Outputs and owned
- * resource groups reference nothing temporary outside themselves.
+ * resource groups reference nothing temporary outside themselves, nor does a template deployment (its
+ * history entry: deleting it leaves the resources it made).
  */
 const DELETE_RANK: Partial<Record<string, number>> = {
   resourceGroup: 0,
   image: 0,
   galleryImageVersion: 0,
   runCommand: 0,
+  deployment: 0,
   virtualMachine: 1,
   networkInterface: 2,
   disk: 2,

@@ -201,3 +201,65 @@ test('cancellation stops the build and cleanup still runs; post-step cleanup is 
   await new Promise((r) => setTimeout(r, 400));
   expect(temporary()).toEqual([]);
 });
+
+test('a network failure names the phase, the inner Azure error of the deployment and the correlation id', async () => {
+  const t = testHost();
+  emu.control.injectFault({
+    method: 'PUT',
+    path: /\/natGateways\/aib-[0-9a-f]+-nat$/,
+    effect: { type: 'asyncFailure', code: 'NatGatewayProvisioningFailed', message: 'no capacity (injected)' },
+  });
+  const err = (await runBuild(settings({ gallery: gallery('1.0.4') }), t.host).catch(
+    (e: unknown) => e,
+  )) as BuildError;
+  expect(err).toBeInstanceOf(BuildError);
+  expect(err.code).toBe('NatGatewayProvisioningFailed');
+  expect(err.message).toMatch(
+    /^Phase 'network' failed: NatGatewayProvisioningFailed: no capacity \(injected\) \(resource \/subscriptions\/.*\/natGateways\/aib-[0-9a-f]+-nat\); deployment \/subscriptions\/.*\/Microsoft\.Resources\/deployments\/aib-[0-9a-f]+-network \(correlation id: [0-9a-f-]{36}\)$/,
+  );
+  expect(t.ledger()).toEqual([]);
+  await new Promise((r) => setTimeout(r, 400));
+  expect(temporary()).toEqual([]);
+});
+
+test('in an existing group with the user subnet, the deployment holds only NSG + NIC and cleanup deletes it too', async () => {
+  const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+  });
+  const rm = new ResourceManagementClient(cred, emu.subscriptionId, { endpoint: emu.endpoint });
+  await rm.resourceGroups.createOrUpdate('build-rg', { location: 'eastus' });
+  await rm.resourceGroups.createOrUpdate('net', { location: 'eastus' });
+  const vnetId = `/subscriptions/${emu.subscriptionId}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/shared`;
+  await rm.resources.createOrUpdateById(
+    vnetId.slice(1),
+    '2026-01-01',
+    {
+      location: 'eastus',
+      properties: {
+        addressSpace: { addressPrefixes: ['10.5.0.0/24'] },
+        subnets: [
+          { name: 'builds', properties: { addressPrefix: '10.5.0.0/24', defaultOutboundAccess: true } },
+        ],
+      },
+    },
+    { updateIntervalInMs: 5 },
+  );
+  emu.control.clearRequestLog();
+  const t = testHost();
+  const s = settings({
+    buildResourceGroup: 'build-rg',
+    subnetId: `${vnetId}/subnets/builds`,
+    gallery: gallery('1.0.5'),
+  });
+  await runBuild(s, t.host);
+  expect(t.ledger()).toEqual([]);
+  const buildRg = emu.control.requestLog().filter((r) => /\/resourcegroups\/build-rg\//i.test(r.path));
+  expect(
+    buildRg.some((r) => r.method === 'PUT' && /\/deployments\/aib-[0-9a-f]+-network$/.test(r.path)),
+  ).toBe(true);
+  expect(buildRg.some((r) => /natGateways|publicIPAddresses|virtualNetworks/.test(r.path))).toBe(false);
+  expect(buildRg.some((r) => r.method === 'DELETE' && /\/deployments\//.test(r.path))).toBe(true);
+  const left = emu.control.inventory().filter((r) => /\/resourceGroups\/build-rg\//i.test(r.id));
+  expect(left).toEqual([]);
+});

@@ -30,6 +30,8 @@ export const SCHEDULES = {
   /** Network PUT/DELETE: a few seconds (unverified; ARM network operations are quick). */
   network: { expectedMs: 2.5 * s, pollFraction: 0.25, minPollMs: 1 * s, maxPollMs: 10 * s },
   natGateway: { expectedMs: 8 * s, pollFraction: 0.15, minPollMs: 1 * s, maxPollMs: 10 * s },
+  /** A template deployment; expectedMs comes from its resources (deploymentSchedule). */
+  deployment: { expectedMs: 0, pollFraction: 0.1, minPollMs: 1 * s, maxPollMs: 10 * s },
   /** Gallery / image definition create: 0.4 s / 0.14 s (PYREC galleries). */
   galleryObject: { expectedMs: 0.3 * s, pollFraction: 0.5, minPollMs: 0.5 * s, maxPollMs: 5 * s },
   /** VM create: 54 s, 62 s (PYREC, JSREC). */
@@ -58,6 +60,22 @@ export const SCHEDULES = {
   /** Disk import from a VHD blob (unverified). */
   diskImport: { expectedMs: 20 * s, pollFraction: 0.1, minPollMs: 2 * s, maxPollMs: 30 * s },
 } satisfies Record<string, Schedule>;
+
+/**
+ * ARM's template deployment engine: its own time beyond the resources' operations (validation and job
+ * queueing before the first resource, completion after the last). No fact gives a figure; ~2 s assumed.
+ */
+export const DEPLOYMENT_OVERHEAD_MS = 2 * s;
+
+/**
+ * A template deployment runs its resources in dependency order, so it ends at the earliest after the
+ * sum of their expected durations along its longest dependency chain (e.g. the build network: public IP
+ * 2.5 s → NAT gateway 8 s → VNet 2.5 s → NIC 2.5 s, from the network schedules above) plus the engine's
+ * overhead. It is polled like the network operations it consists of: finely, since it is short.
+ */
+export function deploymentSchedule(chainExpectedMs: number): Schedule {
+  return { ...SCHEDULES.deployment, expectedMs: chainExpectedMs + DEPLOYMENT_OVERHEAD_MS };
+}
 
 /** A gallery version replicating to several regions takes longer (15–20 min typical, plugin#313). */
 export function galleryVersionSchedule(regionCount: number): Schedule {

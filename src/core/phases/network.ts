@@ -9,14 +9,19 @@
 // AllowAzureLoadBalancerInBound rules; it is attached to the NIC, so it also applies when the user
 // supplies a subnet (input subnet-id). Run Command needs no inbound port (facts §4).
 //
-// The network resources are created and deleted through the generic resource API of
-// @azure/arm-resources (PUT/DELETE of the resource ID with Microsoft.Network's api-version, the same
-// requests, pollers and bodies in ARM's REST shape), not through @azure/arm-network: that client
-// brings the whole Network API (~7 MB of the 8.4 MB bundle) for five resource types, and loading it
-// cost the action ~0.5 s of start-up and ~30 MB of memory (docs/benchmark.md).
+// The whole network is ONE template deployment (Microsoft.Resources/deployments, as Packer does): ARM
+// creates the resources in dependency order (NSG ∥ public IP → NAT gateway → VNet + subnet → NIC) and the
+// action waits for one operation: 1 PUT + a few polls + 1 GET instead of a PUT, polls and a final GET
+// per resource (~21 requests → ~5; docs/benchmark.md). The template holds literal values and literal
+// resource IDs in dependsOn, no parameters or expressions. Every resource of it, and the deployment,
+// is in the ledger before the deployment is requested. Requests go through the generic resource API of
+// @azure/arm-resources (PUT/GET/DELETE by resource ID with the provider's api-version, ARM's REST shape),
+// not @azure/arm-network (~7 MB of bundle for five resource types: ~0.5 s of start-up, ~30 MB) nor
+// @azure/arm-resourcesdeployments (a second client for one PUT and one GET).
 import type { AzureClients } from '../azure/clients.js';
-import { runLro, SCHEDULES, type LroContext } from '../azure/lro.js';
-import { KIND } from '../ledger.js';
+import { BuildError, innermostDeploymentError, type AzureErrorInfo } from '../azure/errors.js';
+import { deploymentSchedule, runLro, SCHEDULES, type LroContext } from '../azure/lro.js';
+import { KIND, type Kind } from '../ledger.js';
 import { buildResourceId, type BuildContext } from './context.js';
 
 export const PHASE = 'network';
@@ -25,6 +30,11 @@ const NETWORK = 'Microsoft.Network';
 
 /** Microsoft.Network's api-version, as @azure/arm-network 39 sends it (facts §8). */
 export const NETWORK_API_VERSION = '2026-01-01';
+
+/** Microsoft.Resources/deployments' api-version (REST spec stable 2025-04-01, as arm-resources 8 uses). */
+export const DEPLOYMENTS_API_VERSION = '2025-04-01';
+
+const TEMPLATE_SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 
 /** A network resource in ARM's REST shape (what the generic resource API sends as is). */
 export interface NetworkResourceBody {
@@ -62,92 +72,224 @@ export function nsgDefinition(location: string, tags: Record<string, string>): N
 /** The generic resource API's by-ID template is `/{+resourceId}`: the ID goes without its leading slash. */
 const byId = (id: string): string => id.replace(/^\/+/, '');
 
-/** PUTs one network resource and waits for it on the network schedule. */
-function putNetworkResource(
-  ctx: BuildContext,
-  id: string,
-  body: NetworkResourceBody,
-  schedule = SCHEDULES.network,
-): Promise<unknown> {
-  return runLro(ctx, { phase: PHASE, schedule }, (opts) =>
-    ctx.clients.resources.resources.createOrUpdateById(byId(id), NETWORK_API_VERSION, body, opts),
-  );
+/** One resource of the network template (ARM template syntax, literal values only). */
+export interface TemplateResource extends NetworkResourceBody {
+  type: string;
+  apiVersion: string;
+  name: string;
+  /** Full resource IDs of resources of the same template. */
+  dependsOn?: string[];
 }
 
-/** Creates the network pieces and the NIC; returns the NIC's ID. */
-export async function createNetwork(ctx: BuildContext): Promise<string> {
+/** A template resource with what the action needs around it: its ID, ledger kind and expected duration. */
+interface PlannedResource {
+  id: string;
+  kind: Kind;
+  expectedMs: number;
+  resource: TemplateResource;
+}
+
+export interface NetworkPlan {
+  deploymentName: string;
+  deploymentId: string;
+  nicId: string;
+  resources: PlannedResource[];
+  template: {
+    $schema: string;
+    contentVersion: string;
+    resources: TemplateResource[];
+  };
+}
+
+/**
+ * The network template: NSG + NIC always; with no subnet-id also the public IP, NAT gateway and VNet
+ * with its private subnet (same resources and bodies as when each was created on its own).
+ */
+export function networkPlan(ctx: BuildContext): NetworkPlan {
   const { names, location, tags } = ctx;
-  const nsgId = buildResourceId(ctx, NETWORK, 'networkSecurityGroups', names.nsg);
-  ctx.log.info(
-    ctx.settings.subnetId
-      ? `Build network: your subnet ${ctx.settings.subnetId}; the NIC gets no public IP and an NSG denying all inbound`
-      : 'Creating the build network: a private subnet with a NAT gateway for outbound, no public IP on the VM, an NSG denying all inbound',
+  const planned: PlannedResource[] = [];
+  const add = (
+    kind: Kind,
+    type: string,
+    name: string,
+    body: NetworkResourceBody,
+    dependsOn: string[] = [],
+    expectedMs = SCHEDULES.network.expectedMs,
+  ): string => {
+    const id = buildResourceId(ctx, NETWORK, type, name);
+    const resource: TemplateResource = {
+      type: `${NETWORK}/${type}`,
+      apiVersion: NETWORK_API_VERSION,
+      name,
+      ...body,
+      ...(dependsOn.length ? { dependsOn } : {}),
+    };
+    planned.push({ id, kind, expectedMs, resource });
+    return id;
+  };
+  const nsgId = add(
+    KIND.networkSecurityGroup,
+    'networkSecurityGroups',
+    names.nsg,
+    nsgDefinition(location, tags),
   );
-
-  const nsg = (async () => {
-    ctx.ledger.record(nsgId, KIND.networkSecurityGroup);
-    await putNetworkResource(ctx, nsgId, nsgDefinition(location, tags));
-  })();
-
-  const subnet = (async (): Promise<string> => {
-    if (ctx.settings.subnetId) return ctx.settings.subnetId;
-    const pipId = buildResourceId(ctx, NETWORK, 'publicIPAddresses', names.publicIp);
-    const natId = buildResourceId(ctx, NETWORK, 'natGateways', names.natGateway);
-    const vnetId = buildResourceId(ctx, NETWORK, 'virtualNetworks', names.vnet);
-    ctx.ledger.record(pipId, KIND.publicIPAddress);
-    await putNetworkResource(ctx, pipId, {
+  let subnetId = ctx.settings.subnetId;
+  const nicDeps = [nsgId];
+  if (!subnetId) {
+    const pipId = add(KIND.publicIPAddress, 'publicIPAddresses', names.publicIp, {
       location,
       tags,
       sku: { name: 'Standard' },
       properties: { publicIPAllocationMethod: 'Static', publicIPAddressVersion: 'IPv4' },
     });
-    ctx.ledger.record(natId, KIND.natGateway);
-    await putNetworkResource(
-      ctx,
-      natId,
+    const natId = add(
+      KIND.natGateway,
+      'natGateways',
+      names.natGateway,
       {
         location,
         tags,
         sku: { name: 'Standard' },
         properties: { idleTimeoutInMinutes: 4, publicIpAddresses: [{ id: pipId }] },
       },
-      SCHEDULES.natGateway,
+      [pipId],
+      SCHEDULES.natGateway.expectedMs,
     );
-    ctx.ledger.record(vnetId, KIND.virtualNetwork);
-    await putNetworkResource(ctx, vnetId, {
+    const vnetId = add(
+      KIND.virtualNetwork,
+      'virtualNetworks',
+      names.vnet,
+      {
+        location,
+        tags,
+        properties: {
+          addressSpace: { addressPrefixes: ['10.231.0.0/24'] },
+          subnets: [
+            {
+              name: names.subnet,
+              properties: {
+                addressPrefix: '10.231.0.0/24',
+                natGateway: { id: natId },
+                defaultOutboundAccess: false,
+              },
+            },
+          ],
+        },
+      },
+      [natId],
+    );
+    subnetId = `${vnetId}/subnets/${names.subnet}`;
+    nicDeps.push(vnetId);
+  }
+  const nicId = add(
+    KIND.networkInterface,
+    'networkInterfaces',
+    names.nic,
+    {
       location,
       tags,
       properties: {
-        addressSpace: { addressPrefixes: ['10.231.0.0/24'] },
-        subnets: [
+        networkSecurityGroup: { id: nsgId },
+        ipConfigurations: [
           {
-            name: names.subnet,
-            properties: {
-              addressPrefix: '10.231.0.0/24',
-              natGateway: { id: natId },
-              defaultOutboundAccess: false,
-            },
+            name: 'ipconfig1',
+            properties: { subnet: { id: subnetId }, privateIPAllocationMethod: 'Dynamic' },
           },
         ],
       },
-    });
-    return `${vnetId}/subnets/${names.subnet}`;
-  })();
-
-  const [, subnetId] = await Promise.all([nsg, subnet]);
-  const nicId = buildResourceId(ctx, NETWORK, 'networkInterfaces', names.nic);
-  ctx.ledger.record(nicId, KIND.networkInterface);
-  await putNetworkResource(ctx, nicId, {
-    location,
-    tags,
-    properties: {
-      networkSecurityGroup: { id: nsgId },
-      ipConfigurations: [
-        { name: 'ipconfig1', properties: { subnet: { id: subnetId }, privateIPAllocationMethod: 'Dynamic' } },
-      ],
     },
-  });
-  return nicId;
+    nicDeps,
+  );
+  const deploymentName = `aib-${names.suffix}-network`;
+  return {
+    deploymentName,
+    deploymentId: buildResourceId(ctx, 'Microsoft.Resources', 'deployments', deploymentName),
+    nicId,
+    resources: planned,
+    template: {
+      $schema: TEMPLATE_SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: planned.map((p) => p.resource),
+    },
+  };
+}
+
+/** Expected duration of the longest dependency chain of the template (resources' own schedules). */
+export function longestChainMs(resources: readonly PlannedResource[]): number {
+  const finish = new Map<string, number>();
+  const at = (r: PlannedResource): number => {
+    const known = finish.get(r.id);
+    if (known !== undefined) return known;
+    const deps = (r.resource.dependsOn ?? []).map((d) => at(resources.find((x) => x.id === d)!));
+    const value = Math.max(0, ...deps) + r.expectedMs;
+    finish.set(r.id, value);
+    return value;
+  };
+  return Math.max(0, ...resources.map(at));
+}
+
+/** Creates the network as one template deployment; returns the NIC's ID. */
+export async function createNetwork(ctx: BuildContext): Promise<string> {
+  const plan = networkPlan(ctx);
+  ctx.log.info(
+    ctx.settings.subnetId
+      ? `Build network: your subnet ${ctx.settings.subnetId}; the NIC gets no public IP and an NSG denying all inbound`
+      : 'Creating the build network: a private subnet with a NAT gateway for outbound, no public IP on the VM, an NSG denying all inbound',
+  );
+  // Everything the deployment may create is in the ledger before it is requested.
+  for (const r of plan.resources) ctx.ledger.record(r.id, r.kind);
+  ctx.ledger.record(plan.deploymentId, KIND.deployment);
+  const schedule = deploymentSchedule(longestChainMs(plan.resources));
+  try {
+    await runLro(ctx, { phase: PHASE, schedule }, (opts) =>
+      ctx.clients.resources.resources.createOrUpdateById(
+        byId(plan.deploymentId),
+        DEPLOYMENTS_API_VERSION,
+        { properties: { mode: 'Incremental', template: plan.template } },
+        opts,
+      ),
+    );
+  } catch (err) {
+    if (err instanceof BuildError && err.code === 'DeploymentFailed') {
+      throw await deploymentFailure(ctx, plan.deploymentId, err);
+    }
+    throw err;
+  }
+  return plan.nicId;
+}
+
+/**
+ * A failed deployment says only "DeploymentFailed"; the cause is in the deployment's properties.error
+ * (one read, on failure only). The error then names the inner Azure code, the resource and the
+ * deployment's correlation id.
+ */
+async function deploymentFailure(
+  ctx: BuildContext,
+  deploymentId: string,
+  err: BuildError,
+): Promise<BuildError> {
+  try {
+    const deployment = await ctx.clients.resources.resources.getById(
+      byId(deploymentId),
+      DEPLOYMENTS_API_VERSION,
+      {
+        abortSignal: ctx.signal,
+      },
+    );
+    const error = (deployment.properties as { error?: AzureErrorInfo } | undefined)?.error;
+    if (!error) return err;
+    const inner = innermostDeploymentError(error);
+    const where = inner.target ? ` (resource ${inner.target})` : '';
+    return new BuildError(
+      PHASE,
+      inner.code,
+      `${inner.message ?? 'the network deployment failed'}${where}; deployment ${deploymentId}`,
+      err.correlationId,
+      { cause: err },
+    );
+  } catch {
+    return err;
+  }
 }
 
 /** The resource type of each network ledger kind. */
@@ -158,6 +300,13 @@ const NETWORK_TYPES: Record<string, string> = {
   [KIND.publicIPAddress]: 'publicIPAddresses',
   [KIND.networkSecurityGroup]: 'networkSecurityGroups',
 };
+
+/** Deletes the network's deployment (its history entry; cleanup in an existing resource group). */
+export async function deleteDeployment(clients: AzureClients, ctx: LroContext, id: string): Promise<void> {
+  await runLro(ctx, { phase: 'cleanup', schedule: SCHEDULES.delete }, (o) =>
+    clients.resources.resources.deleteById(byId(id), DEPLOYMENTS_API_VERSION, o),
+  );
+}
 
 /** Deletes one network resource of the ledger (cleanup in an existing resource group). */
 export async function deleteNetworkResource(
