@@ -42,6 +42,7 @@ export function createClients(settings: BuildSettings, host: Host, hooks: Client
       { policy: debugLogPolicy(host.logger, stats), position: 'perRetry' as const },
       { policy: stripPollRetryAfterPolicy(), position: 'perCall' as const },
       { policy: runCommandInstanceViewPolicy(), position: 'perCall' as const },
+      { policy: galleryVersionReplicationStatusPolicy(), position: 'perCall' as const },
       ...(hooks.additionalPolicies ?? []).map((policy) => ({ policy, position: 'perCall' as const })),
     ],
     ...(hooks.tlsOptions ? { tlsOptions: hooks.tlsOptions } : {}),
@@ -57,6 +58,24 @@ export function createClients(settings: BuildSettings, host: Host, hooks: Client
 }
 
 const RUN_COMMAND_URL = /\/virtualMachines\/[^/]+\/runCommands\/[^/?]+$/i;
+const GALLERY_VERSION_URL = /\/galleries\/[^/]+\/images\/[^/]+\/versions\/[^/?]+$/i;
+
+/** Adds `$expand=<expand>` to every GET of a resource whose path matches, unless it names its own `$expand`. */
+function expandOnReadPolicy(name: string, path: RegExp, expand: string): PipelinePolicy {
+  return {
+    name,
+    sendRequest(request, next) {
+      if (request.method === 'GET') {
+        const url = new URL(request.url);
+        if (path.test(url.pathname) && !url.searchParams.has('$expand')) {
+          url.searchParams.set('$expand', expand);
+          request.url = url.toString();
+        }
+      }
+      return next(request);
+    },
+  };
+}
 
 /**
  * Asks for the instance view whenever a managed run command is read (GET …/runCommands/{name}, facts §4:
@@ -66,19 +85,21 @@ const RUN_COMMAND_URL = /\/virtualMachines\/[^/]+\/runCommands\/[^/?]+$/i;
  * of each run command. A GET that names its own `$expand` is left as it is.
  */
 export function runCommandInstanceViewPolicy(): PipelinePolicy {
-  return {
-    name: 'azureImageBuildRunCommandInstanceView',
-    sendRequest(request, next) {
-      if (request.method === 'GET') {
-        const url = new URL(request.url);
-        if (RUN_COMMAND_URL.test(url.pathname) && !url.searchParams.has('$expand')) {
-          url.searchParams.set('$expand', 'instanceView');
-          request.url = url.toString();
-        }
-      }
-      return next(request);
-    },
-  };
+  return expandOnReadPolicy('azureImageBuildRunCommandInstanceView', RUN_COMMAND_URL, 'instanceView');
+}
+
+/**
+ * Asks for the replication status whenever a gallery image version is read (GET …/versions/{v},
+ * facts §3: `$expand=ReplicationStatus` gives each region's state and progress). The poller of a version
+ * PUT ends with a GET of the version, so the result already says where it is usable and the last
+ * progress line needs no further read.
+ */
+export function galleryVersionReplicationStatusPolicy(): PipelinePolicy {
+  return expandOnReadPolicy(
+    'azureImageBuildGalleryVersionReplicationStatus',
+    GALLERY_VERSION_URL,
+    'ReplicationStatus',
+  );
 }
 
 /** Microsoft.MarketplaceOrdering agreements (facts §7), through the generic resource API of the same pipeline. */

@@ -114,8 +114,21 @@ export interface AwaitOptions {
   /** Phase named in errors. */
   phase: string;
   schedule: Schedule;
-  /** Called every `everyMs` model ms while waiting (e.g. to log replication progress). */
-  tick?: { everyMs: number; fn: (elapsedMs: number) => Promise<void> };
+  /**
+   * Called every `everyMs` model ms while waiting (e.g. to read and log replication progress). What it
+   * returns, if anything, reschedules the wait: the next tick and the status polls (see WaitAdvice).
+   */
+  tick?: { everyMs: number; fn: (elapsedMs: number) => Promise<WaitAdvice | void> };
+}
+
+/** How a progress reading reschedules a wait (all times are model ms since the operation was submitted). */
+export interface WaitAdvice {
+  /** When to call the tick next (default: `everyMs` from now; Infinity: not again). */
+  nextTickAtMs?: number;
+  /** When to poll the operation's status next (replaces the schedule's next poll time). */
+  pollAtMs?: number;
+  /** Interval between the polls from `pollAtMs` on (default: the schedule's). */
+  pollIntervalMs?: number;
 }
 
 /**
@@ -168,17 +181,22 @@ export async function awaitSubmitted<T>(
   const elapsed = (): number => clock.nowModelMs() - started;
   try {
     let nextPoll = opts.schedule.expectedMs;
+    let pollInterval: number | undefined;
     let nextTick = opts.tick?.everyMs ?? Infinity;
     while (!poller.isDone) {
       const wake = Math.min(nextPoll, nextTick);
       await clock.sleep(wake - elapsed(), signal);
       if (opts.tick && elapsed() >= nextTick) {
-        await opts.tick.fn(elapsed());
-        nextTick = elapsed() + opts.tick.everyMs;
+        const advice = await opts.tick.fn(elapsed());
+        nextTick = advice?.nextTickAtMs ?? elapsed() + opts.tick.everyMs;
+        if (advice?.pollAtMs !== undefined) {
+          nextPoll = advice.pollAtMs;
+          pollInterval = advice.pollIntervalMs;
+        }
       }
       if (elapsed() >= nextPoll) {
         await poller.poll({ abortSignal: signal });
-        nextPoll = elapsed() + nextPollInterval(opts.schedule, elapsed());
+        nextPoll = elapsed() + (pollInterval ?? nextPollInterval(opts.schedule, elapsed()));
       }
     }
     // Done: returns the result (or throws the failure) without another request.
@@ -186,4 +204,131 @@ export async function awaitSubmitted<T>(
   } catch (err) {
     throw toBuildError(opts.phase, err, correlationId());
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Waiting guided by progress (a gallery image version's replication).
+//
+// Azure reports a gallery version's replication progress per region ($expand=ReplicationStatus: state
+// and an integer percentage, facts §3). A copy progresses roughly linearly, so two readings predict when
+// a region will be done, and the status polls can be placed around that moment instead of spread over
+// the whole 8–11 min (one region) or 15–20 min (several; facts §6) range. Readings and polls are both
+// requests; near the end a reading tells more than a poll (when, not only whether), so the wait
+// approaches the end with readings and finishes with a few polls:
+//
+// - Uncertainty. A reported percentage is within ±1 of the truth, whatever Azure's rounding. The rate
+//   comes from the longest run of readings consistent with the latest two (progress often starts late,
+//   e.g. after a snapshot; a line from the first reading that shows progress is kept only while the
+//   latest readings agree with it). That gives, per region, the earliest and latest end consistent with
+//   the readings; the operation ends with its slowest region (the gallery service reports success only
+//   once every region is done, facts §3).
+// - Margin. Copies are not exactly linear: the window is widened by 5% of the time still extrapolated.
+// - Polls inside the window come every 1% of the predicted duration (at least the schedule's minimum),
+//   which keeps detection lag at 1% of the longest step of a build. When the window would take more than
+//   four such polls, one more reading just before it (a narrower window) is cheaper than the polls.
+// - Readings come every 3 minutes (the log's cadence, issue 4) while the window is further away.
+// - A reading that shows every region done (or one Failed) polls at once. When the window passes without
+//   the operation ending, the next reading plans again. When no prediction is possible (no percentage,
+//   no growth yet), the schedule's own polls stand: first at the low end of the facts' range, then growing.
+//
+// The facts' range bounds the plan only through that fallback: the readings are this operation's own
+// evidence, better than two observations of other operations, and Shallow replication or a small disk
+// ends well before 8 min (a prediction clamped to the range would add minutes of lag there); a
+// prediction beyond the range is not cut short either, but the 3-minute readings go on, so an operation
+// that speeds up is seen within one reading.
+
+/** One reading of one part of an operation (a gallery version: one region). */
+export interface ProgressReading {
+  /** Model ms since the operation was submitted. */
+  atMs: number;
+  /** Percent done as reported (integer: within ±1 of the truth). */
+  percent: number;
+  /** The part reports itself complete. */
+  done: boolean;
+  /** The part reports itself failed: the operation will fail, so it is polled at once. */
+  failed?: boolean;
+}
+
+export const PROGRESS_GUIDE = {
+  /** Model ms between readings while the end is further away (the log's cadence). */
+  readEveryMs: 180_000,
+  /** The predicted window is widened by this fraction of the time still extrapolated. */
+  nonLinearMargin: 0.05,
+  /** Interval between polls inside the window: this fraction of the predicted duration. */
+  windowPollFraction: 0.01,
+  /** A window needing more polls than this gets one more reading first. */
+  maxWindowPolls: 4,
+} as const;
+
+/** Rate bounds (percent per ms) between two readings, each within ±1 of the truth. */
+function rateBounds(a: ProgressReading, b: ProgressReading): [number, number] {
+  const dt = b.atMs - a.atMs;
+  const dp = b.percent - a.percent;
+  return [(dp - 2) / dt, (dp + 2) / dt];
+}
+
+/** Earliest and latest end (ms since submission) of one part still running, or undefined: no prediction. */
+export function predictPartEnd(readings: ProgressReading[]): [number, number] | undefined {
+  // A reading at 0% may be taken before the copy started: it says nothing about the rate.
+  const points = readings.filter((r) => !r.done && r.percent > 0);
+  if (points.length < 2) return undefined;
+  const last = points[points.length - 1];
+  const prev = points[points.length - 2];
+  if (last.atMs <= prev.atMs) return undefined;
+  let [lo, hi] = rateBounds(prev, last);
+  for (const first of points.slice(0, -2)) {
+    if (last.atMs <= first.atMs) continue;
+    const [flo, fhi] = rateBounds(first, last);
+    if (flo <= hi && lo <= fhi) {
+      [lo, hi] = [Math.max(lo, flo), Math.min(hi, fhi)];
+      break;
+    }
+  }
+  // Growth within the rounding is no evidence of a rate: no prediction (the schedule stands).
+  if (lo <= 0) return undefined;
+  const earliest = last.atMs + Math.max(0, 100 - last.percent - 1) / hi;
+  const latest = last.atMs + (100 - last.percent + 1) / lo;
+  return [earliest, latest];
+}
+
+/** The plan after a reading at `nowMs`: `parts` holds each part's readings so far, oldest first. */
+export function planFromProgress(
+  parts: ProgressReading[][],
+  nowMs: number,
+  schedule: Schedule,
+): WaitAdvice & { endMs?: [number, number] } {
+  const g = PROGRESS_GUIDE;
+  const fallback = { nextTickAtMs: nowMs + g.readEveryMs };
+  const latest = parts.map((p) => p[p.length - 1]);
+  if (!latest.length || latest.some((r) => r === undefined)) return fallback;
+  if (latest.some((r) => r.failed) || latest.every((r) => r.done))
+    return { pollAtMs: nowMs, nextTickAtMs: Infinity };
+  let earliest = 0;
+  let last = 0;
+  for (const part of parts) {
+    if (part[part.length - 1].done) continue;
+    const end = predictPartEnd(part);
+    if (!end) return fallback;
+    earliest = Math.max(earliest, end[0]);
+    last = Math.max(last, end[1]);
+  }
+  const margin = g.nonLinearMargin * Math.max(0, earliest - nowMs);
+  const start = Math.max(nowMs, earliest - margin);
+  const end = last + margin;
+  const interval = Math.max(schedule.minPollMs, g.windowPollFraction * earliest);
+  const endMs: [number, number] = [earliest, last];
+  const narrow = end - start <= g.maxWindowPolls * interval;
+  const noRoomForReading = start - interval <= nowMs + interval;
+  if (narrow || noRoomForReading) {
+    // Poll through the window (at most maxWindowPolls polls), then read again if it passed without
+    // the end: a slower end, or a tail at 100%.
+    const reread = Math.min(end, start + g.maxWindowPolls * interval);
+    return { pollAtMs: start, pollIntervalMs: interval, nextTickAtMs: reread, endMs };
+  }
+  return {
+    pollAtMs: start,
+    pollIntervalMs: interval,
+    nextTickAtMs: Math.min(nowMs + g.readEveryMs, start - interval),
+    endMs,
+  };
 }

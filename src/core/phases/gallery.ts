@@ -15,11 +15,14 @@ import type { AzureClients } from '../azure/clients.js';
 import { BuildError, isNotFound, toBuildError } from '../azure/errors.js';
 import {
   galleryVersionSchedule,
+  planFromProgress,
+  PROGRESS_GUIDE,
   runLro,
   SCHEDULES,
   submitLro,
   type LroContext,
   type LroStartOptions,
+  type ProgressReading,
 } from '../azure/lro.js';
 import { KIND } from '../ledger.js';
 import type { BuildSettings, GalleryTarget, OsType, PurchasePlan, ResolvedSource } from '../types.js';
@@ -29,8 +32,11 @@ import { vmSecurityType } from './vm.js';
 export const DEFINITION_PHASE = 'gallery-definition';
 export const VERSION_PHASE = 'gallery-version';
 
-/** Model ms between replication progress reports while a version replicates. */
-export const PROGRESS_EVERY_MS = 180_000;
+/**
+ * Model ms between replication progress reports while a version replicates (more readings come near
+ * the predicted end: lro.ts, planFromProgress).
+ */
+export const PROGRESS_EVERY_MS = PROGRESS_GUIDE.readEveryMs;
 
 export interface ExpectedDefinition {
   osType: OsType;
@@ -482,8 +488,35 @@ export async function createGalleryVersion(
   }
 }
 
-const regionNames = (v: GalleryImageVersion, asked: SdkTargetRegion[]): string[] =>
-  (v.publishingProfile?.targetRegions ?? asked).map((r) => normalizeRegion(r.name));
+/**
+ * The regions where the version is usable: from the replication status the poller's final GET carries
+ * (clients.ts asks for it on every version read), else the target regions Azure echoed.
+ */
+const regionNames = (v: GalleryImageVersion, asked: SdkTargetRegion[]): string[] => {
+  const summary = v.replicationStatus?.summary;
+  if (summary?.length && summary.every((r) => r.region))
+    return summary.filter((r) => r.state === 'Completed').map((r) => normalizeRegion(r.region!));
+  return (v.publishingProfile?.targetRegions ?? asked).map((r) => normalizeRegion(r.name));
+};
+
+/** Adds a replication status to the progress readings of each region (lro.ts, ProgressReading). */
+export function recordReplication(
+  history: Map<string, ProgressReading[]>,
+  version: GalleryImageVersion,
+  atMs: number,
+): void {
+  for (const r of version.replicationStatus?.summary ?? []) {
+    const key = normalizeRegion(r.region ?? '?');
+    const readings = history.get(key) ?? [];
+    readings.push({
+      atMs,
+      percent: r.progress ?? 0,
+      done: r.state === 'Completed',
+      failed: r.state === 'Failed',
+    });
+    history.set(key, readings);
+  }
+}
 
 /** One create or update of the version, waited for on its schedule with progress lines and the time limit. */
 async function replicate(
@@ -502,26 +535,40 @@ async function replicate(
       expand: 'ReplicationStatus',
       abortSignal: signal,
     });
-  const progress = async (elapsedMs: number): Promise<void> => {
+  const schedule = galleryVersionSchedule(newRegions.length);
+  const history = new Map<string, ProgressReading[]>();
+  const report = (v: GalleryImageVersion, elapsedMs: number) =>
+    ctx.log.info(
+      `Replication of ${t.version} after ${Math.round(elapsedMs / 60_000)} min: ${formatReplication(v)}`,
+    );
+  // Each reading is logged and predicts the end of the replication, which places the next reading
+  // and the status polls (lro.ts, planFromProgress).
+  const progress = async (elapsedMs: number) => {
     try {
       const v = await get(deadline.signal);
-      ctx.log.info(
-        `Replication of ${t.version} after ${Math.round(elapsedMs / 60_000)} min: ${formatReplication(v)}`,
-      );
+      report(v, elapsedMs);
+      recordReplication(history, v, elapsedMs);
+      const plan = planFromProgress([...history.values()], elapsedMs, schedule);
+      if (plan.endMs) {
+        const [a, b] = plan.endMs.map((ms) => (Number.isFinite(ms) ? `${Math.round(ms / 1000)} s` : '?'));
+        ctx.log.debug(`replication of ${t.version} expected to end between ${a} and ${b} after its start`);
+      }
+      return plan;
     } catch (err) {
       ctx.log.debug(`replication status unavailable: ${(err as Error).message}`);
+      return undefined;
     }
   };
+  const watch = ctx.clock.stopwatch();
   try {
-    return await runLro(
+    const done = await runLro(
       { clock: ctx.clock, signal: deadline.signal },
-      {
-        phase: VERSION_PHASE,
-        schedule: galleryVersionSchedule(newRegions.length),
-        tick: { everyMs: PROGRESS_EVERY_MS, fn: progress },
-      },
+      { phase: VERSION_PHASE, schedule, tick: { everyMs: PROGRESS_EVERY_MS, fn: progress } },
       start,
     );
+    // The poller's final GET carried the replication status: the last progress line needs no read.
+    if (done.replicationStatus?.summary?.length) report(done, watch() * 1000);
+    return done;
   } catch (err) {
     if (!deadline.expired()) throw err;
     const status = await get(ctx.signal).catch(() => undefined);
