@@ -19,6 +19,7 @@ export type OperationKind =
   | 'natGateway'
   | 'vnet'
   | 'nic'
+  | 'deployment'
   | 'disk'
   | 'vm'
   | 'runCommand'
@@ -50,6 +51,12 @@ export interface LimitOptions {
   runCommandOverheadMs: number;
   /** Model ms a Windows sysprep runs in the guest (latency table `sysprep`). */
   sysprepMs: number;
+  /**
+   * Model ms ARM's deployment engine adds around a template deployment (latency table
+   * `deploymentOverhead`). The deployment's resources are operations of their own in the graph; this
+   * is the engine's own share, Azure time like any other.
+   */
+  deploymentOverheadMs?: number;
 }
 
 export interface PathStep {
@@ -90,6 +97,7 @@ export function classifyOperation(method: string, path: string): OperationKind {
     [/\/microsoft\.network\/natgateways\/[^/]+$/, 'natGateway'],
     [/\/microsoft\.network\/virtualnetworks\/[^/]+(\/subnets\/[^/]+)?$/, 'vnet'],
     [/\/microsoft\.network\/networkinterfaces\/[^/]+$/, 'nic'],
+    [/\/microsoft\.resources\/deployments\/[^/]+$/, 'deployment'],
     [/\/microsoft\.compute\/(disks|snapshots)\/[^/]+$/, 'disk'],
     [/\/microsoft\.compute\/virtualmachines\/[^/]+$/, 'vm'],
     [/\/microsoft\.compute\/images\/[^/]+$/, 'managedImage'],
@@ -106,7 +114,9 @@ const AFTER: Partial<Record<OperationKind, OperationKind[]>> = {
   natGateway: ['publicIp'],
   vnet: ['nsg', 'natGateway'],
   nic: ['vnet'],
-  vm: ['nic', 'disk'],
+  // A template deployment ends after its resources (the network, in this action).
+  deployment: ['nic', 'vnet', 'nsg', 'natGateway', 'publicIp'],
+  vm: ['nic', 'disk', 'deployment'],
   galleryImage: ['gallery'],
 };
 
@@ -137,6 +147,7 @@ export function criticalPath(ops: readonly OperationRecord[], opts: LimitOptions
     // figure is exact and the settle time would only add timer jitter.
     const scripted = kind === 'runCommand' || kind === 'sysprep';
     let ms = scripted ? Math.max(op.durationMs, op.tookMs ?? 0) : op.durationMs;
+    if (kind === 'deployment') ms = opts.deploymentOverheadMs ?? 0;
     if (kind === 'sysprep') ms = Math.max(ms, opts.runCommandOverheadMs + opts.sysprepMs);
     const node: Node = { kind, name, ms, deps: [] };
     const afterVm = vmChainEnd ? [vmChainEnd] : ofKind('vm');

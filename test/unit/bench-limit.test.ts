@@ -108,3 +108,30 @@ describe('criticalPath', () => {
     expect(criticalPath([], opts)).toEqual({ limitMs: 0, path: [] });
   });
 });
+
+test('a template deployment adds ARM deployment overhead between its resources and the VM', () => {
+  const rg = '/subscriptions/s/resourceGroups/g/providers';
+  const ops = [
+    {
+      method: 'PUT',
+      path: `${rg}/Microsoft.Network/networkSecurityGroups/nsg`,
+      startedAt: 0,
+      durationMs: 3000,
+    },
+    {
+      method: 'PUT',
+      path: `${rg}/Microsoft.Network/networkInterfaces/nic`,
+      startedAt: 3000,
+      durationMs: 4000,
+    },
+    { method: 'PUT', path: `${rg}/Microsoft.Resources/deployments/net`, startedAt: 5999, durationMs: 2000 },
+    { method: 'PUT', path: `${rg}/Microsoft.Compute/virtualMachines/vm`, startedAt: 6000, durationMs: 58000 },
+  ];
+  const limit = criticalPath(ops, {
+    runCommandOverheadMs: 25000,
+    sysprepMs: 120000,
+    deploymentOverheadMs: 2000,
+  });
+  expect(limit.path.map((p) => p.kind)).toEqual(['nic', 'deployment', 'vm']);
+  expect(limit.limitMs).toBe(4000 + 2000 + 58000);
+});
