@@ -2,7 +2,7 @@
 // summary. Never throws: failures are reported through core.setFailed. The post step cleans up.
 
 import * as core from '@actions/core';
-import { runBuild } from '../core/build.js';
+import { createCredential, warmCredential } from '../core/azure/credential.js';
 import { errorMessage } from '../core/errors.js';
 import { redactSettings } from '../core/settings.js';
 import { createHost } from './host.js';
@@ -21,7 +21,15 @@ export async function run(): Promise<void> {
     core.debug(`Settings: ${JSON.stringify(redacted, null, 2)}`);
     saveSettings(redacted);
 
-    const result = await runBuild(settings, createHost({ cancellable: true }));
+    // The first token request goes out now; the build's modules (the Azure SDK clients, the bulk of
+    // the bundle) load while it is in flight, and the clients then get the token from the cache.
+    const host = createHost({ cancellable: true });
+    const credential = warmCredential(createCredential(settings, host), settings.cloud.armScope);
+    // One turn of the event loop lets the token request reach the wire before the engine's modules
+    // are evaluated (synchronous work that would otherwise come first).
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const { runBuild } = await import(/* webpackMode: "eager" */ '../core/engine.js');
+    const result = await runBuild(settings, host, { credential });
     setOutputs(result.outputs);
     markSucceeded();
     await writeSummary((summary) => renderSummary(result, summary));

@@ -3,7 +3,6 @@
 // what may be left so it can be deleted by hand.
 
 import * as core from '@actions/core';
-import { cleanupLedger } from '../core/cleanup.js';
 import { errorMessage } from '../core/errors.js';
 import type { BuildSettings, LedgerEntry } from '../core/types.js';
 import { createHost } from './host.js';
@@ -35,6 +34,8 @@ export async function runPost(): Promise<void> {
     }
     const saved = readSettings();
     if (!saved) throw new Error('the settings of the main step were not saved');
+    // The Azure SDK clients load only now (see core/engine.ts).
+    const { cleanupLedger } = await import(/* webpackMode: "eager" */ '../core/engine.js');
     await cleanupLedger(entries, withSecret(saved), createHost({ cancellable: false }), {
       failed: !mainSucceeded(),
     });

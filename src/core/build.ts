@@ -8,6 +8,7 @@
 //
 // Concurrent branches share an internal abort signal: when one fails, the others stop at their next
 // wait, so cleanup never races with a creation still in flight.
+import type { TokenCredential } from '@azure/core-auth';
 import { createClients, type ClientHooks } from './azure/clients.js';
 import { BuildError, isNotFound, toBuildError } from './azure/errors.js';
 import { ModelClock } from './clock.js';
@@ -34,6 +35,8 @@ import type { BuildOutputs, BuildResult, BuildSettings, Host, PhaseTiming, Resol
 export interface EngineOptions {
   /** Test hooks for the Azure clients (see ClientHooks); production code passes none. */
   hooks?: ClientHooks;
+  /** The credential, when the caller made it already (e.g. to start the first token request early). */
+  credential?: TokenCredential;
   /** Fixed suffix of temporary resource names (default: random). */
   suffix?: string;
 }
@@ -51,7 +54,10 @@ export async function runBuild(
   const clock = new ModelClock(settings.timeScale);
   const total = clock.stopwatch();
   const log = host.logger;
-  const clients = createClients(settings, host, options.hooks);
+  const clients = createClients(settings, host, {
+    ...(options.credential ? { credential: options.credential } : {}),
+    ...options.hooks,
+  });
   const ledger = new Ledger(host);
   const names = buildNames(settings, options.suffix);
   const inner = new AbortController();

@@ -1,5 +1,5 @@
 // The Entra credential for the chosen auth mode (facts §1).
-import type { TokenCredential } from '@azure/core-auth';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
 import type { BuildSettings, Host } from '../types.js';
 
@@ -49,4 +49,27 @@ export function createCredential(settings: BuildSettings, host: Host): TokenCred
     case 'azureCli':
       return new AzureCliCredential();
   }
+}
+
+/**
+ * Starts getting a token for `scope` at once (e.g. while the rest of the action loads) and returns a
+ * credential that waits for that first request before answering: the SDK clients then get the token
+ * from the credential's cache instead of sending a second request alongside. A failure of the early
+ * request is not reported here; the clients' own request reports it, with its context.
+ */
+export function warmCredential(credential: TokenCredential, scope: string): TokenCredential {
+  // enableCae: what the SDK's bearer token policy asks for (@azure/core-rest-pipeline), and
+  // @azure/identity caches CAE and non-CAE tokens apart.
+  let first: Promise<AccessToken | null> | undefined = credential
+    .getToken(scope, { enableCae: true })
+    .catch(() => null);
+  return {
+    async getToken(scopes, options) {
+      if (first) {
+        await first;
+        first = undefined;
+      }
+      return credential.getToken(scopes, options);
+    },
+  };
 }
