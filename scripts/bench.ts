@@ -4,7 +4,7 @@
 // runner does) against the embedded emulator with Azure's latency model (facts §6), time-scaled, and
 // prints time to image ID against the limit set by Azure's own operation times, ARM requests, start-up
 // time, peak memory and the size of dist/; then a scaling run (many builds at once in one subscription,
-// throttling at Azure's default limits). What each figure means: docs/benchmark.md.
+// throttling at Azure's default limits). What each figure means: README.md, section Benchmark.
 import {
   mkdtempSync,
   mkdirSync,

@@ -12,7 +12,7 @@
 // The whole network is ONE template deployment (Microsoft.Resources/deployments, as Packer does): ARM
 // creates the resources in dependency order (NSG ∥ public IP → NAT gateway → VNet + subnet → NIC) and the
 // action waits for one operation: 1 PUT + a few polls + 1 GET instead of a PUT, polls and a final GET
-// per resource (~21 requests → ~5; docs/benchmark.md). The template holds literal values and literal
+// per resource (~21 requests → ~5; README.md, Benchmark). The template holds literal values and literal
 // resource IDs in dependsOn, no parameters or expressions. Every resource of it, and the deployment,
 // is in the ledger before the deployment is requested. Requests go through the generic resource API of
 // @azure/arm-resources (PUT/GET/DELETE by resource ID with the provider's api-version, ARM's REST shape),
