@@ -1,6 +1,6 @@
 // `npm test`: every check, in order, on a fresh checkout.
 //   1. typecheck (tsc --noEmit over src/, test/, scripts/)
-//   2. format check (prettier)
+//   2. lint (eslint) and format check (prettier)
 //   3. jest: unit tests, emulator tests, integration tests of the bundled dist/, the
 //      dist-is-current check, workflow checks (actionlint) and the README sync check
 // It ends with one plain summary line, "N passed, N failed, N skipped".
@@ -14,6 +14,9 @@ const failures: string[] = [];
 
 console.log('== typecheck (tsc --noEmit)');
 if (npx(['tsc', '--noEmit', '-p', 'tsconfig.json']) !== 0) failures.push('typecheck');
+
+console.log('== lint (eslint)');
+if (npx(['eslint', '.']) !== 0) failures.push('lint');
 
 console.log('== format check (prettier)');
 if (npx(['prettier', '--check', '--log-level', 'warn', '.']) !== 0) failures.push('format');

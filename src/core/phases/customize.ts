@@ -195,7 +195,7 @@ export async function restartVm(ctx: BuildContext, after: string): Promise<void>
 /** Waits until the VM's guest agent reports Ready, bounded by AGENT_TIMEOUT_MS. */
 export async function waitForAgent(ctx: BuildContext, phase: string): Promise<void> {
   const watch = ctx.clock.stopwatch();
-  let last = 'unknown';
+  let last: string | undefined;
   for (;;) {
     try {
       const view = await ctx.clients.compute.virtualMachines.instanceView(
@@ -213,7 +213,7 @@ export async function waitForAgent(ctx: BuildContext, phase: string): Promise<vo
       throw new BuildError(
         phase,
         'AgentNotReady',
-        `the guest agent of the build VM did not report Ready within ${AGENT_TIMEOUT_MS / 60_000} minutes after the restart (last status: ${last}); check the VM's boot diagnostics`,
+        `the guest agent of the build VM did not report Ready within ${AGENT_TIMEOUT_MS / 60_000} minutes after the restart (last status: ${last ?? 'unknown'}); check the VM's boot diagnostics`,
       );
     }
     await ctx.clock.sleep(AGENT_POLL_MS, ctx.signal);

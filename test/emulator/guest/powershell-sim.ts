@@ -593,7 +593,8 @@ export class PsInterpreter {
   }
 
   private async tryStatement(stmt: string, sink: Sink): Promise<void> {
-    let [body, i] = readBalanced(stmt, skipWs(stmt, 3));
+    const [body, start] = readBalanced(stmt, skipWs(stmt, 3));
+    let i = start;
     let catchBody: string | undefined;
     let finallyBody: string | undefined;
     for (;;) {
@@ -736,7 +737,7 @@ export class PsInterpreter {
         this.writeError(toText(named.message ?? positional[0] ?? ''), named);
         return undefined;
       case 'start-sleep': {
-        let ms = 0;
+        let ms: number;
         if (named.milliseconds !== undefined || named.m !== undefined)
           ms = Number(named.milliseconds ?? named.m);
         else ms = Number(named.seconds ?? named.s ?? positional[0] ?? 0) * 1000;
