@@ -17,11 +17,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ResourceManagementClient } from '@azure/arm-resources';
-import { ClientSecretCredential } from '@azure/identity';
 import { startEmulator, type EmulatorHandle } from '../test/emulator/index.js';
 import { ensureCertificateAuthority } from '../test/emulator/tls.js';
 import { emulatorEnv, runAction, type StepResult } from '../test/integration/runner.js';
+import { createResourceGroup } from '../test/integration/target-group.js';
 import { recordOperations } from './bench/instrument.js';
 import { clockBridge, measure, type BuildFigures, type Probe } from './bench/measure.js';
 import { countRequests, type RequestCounts } from './bench/requests.js';
@@ -387,16 +386,7 @@ console.log(
   `Benchmark: dist/ ${(distBytes / 1e6).toFixed(2)} MB; emulator time scale ${args.timeScale} (one Azure minute = ${(60 * args.timeScale).toFixed(2)} s); throttling at Azure's default limits`,
 );
 try {
-  const cred = new ClientSecretCredential(emu.tenantId, emu.clientId, emu.clientSecret, {
-    authorityHost: emu.authorityHost,
-    disableInstanceDiscovery: true,
-    tlsOptions: { ca: emu.caCert },
-  } as never);
-  const rm = new ResourceManagementClient(cred, emu.subscriptionId, {
-    endpoint: emu.endpoint,
-    tlsOptions: { ca: emu.caCert },
-  } as never);
-  await rm.resourceGroups.createOrUpdate(TARGET_GROUP, { location: LOCATION });
+  await createResourceGroup(emu, TARGET_GROUP, LOCATION);
   const workspace = writeWorkspace();
   recordedOps(emu);
   const figures: BuildFigures[] = [];

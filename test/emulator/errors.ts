@@ -51,8 +51,6 @@ export const invalidParameter = (message: string, target?: string): ArmError =>
 export const badRequest = (code: string, message: string, target?: string): ArmError =>
   new ArmError(400, code, message, undefined, target);
 
-export const conflict = (code: string, message: string): ArmError => new ArmError(409, code, message);
-
 /** Compute's "Operation 'x' is not allowed on VM 'y' since …" (facts §3; status code assumed 409). */
 export const operationNotAllowed = (message: string): ArmError =>
   new ArmError(409, 'OperationNotAllowed', message);

@@ -5,7 +5,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ArmError, toArmError } from './errors.js';
-import { faultError } from './control.js';
+import { faultError, type FaultEffect } from './control.js';
 import { rbacActionFor, type ArmRequest, type ArmResponse, type RequestKind, type Router } from './router.js';
 import type { EmulatorCore } from './core.js';
 
@@ -45,7 +45,7 @@ export function createRequestListener(
     let kind: RequestKind | 'auth' | 'oidc' | 'control' | 'unknown' = 'unknown';
     let status = 500;
     let errorCode: string | undefined;
-    let faultType: string | undefined;
+    let faultType: FaultEffect['type'] | undefined;
     const finish = () =>
       core.control.record({
         method,
@@ -56,7 +56,7 @@ export function createRequestListener(
         at: startedAt,
         modelMs: core.clock.now() - startedAt,
         errorCode,
-        fault: faultType as never,
+        fault: faultType,
       });
     try {
       const raw = await readBody(req);
