@@ -88,10 +88,14 @@ export class LroEngine {
         ? `${base}/subscriptions/${sub}/operationresults/${id}?api-version=${apiVersion}`
         : `${base}${statusPath}?p=${id}&monitor=true&api-version=${apiVersion}`;
     }
+    return { ...headers, ...this.retryAfter(spec) };
+  }
+
+  /** The Retry-After header the operation advertises, scaled to real seconds (or none). */
+  private retryAfter(spec: OperationSpec): Record<string, string> {
     const ra =
       spec.retryAfterSeconds !== undefined ? this.clock.retryAfterHeader(spec.retryAfterSeconds) : undefined;
-    if (ra !== undefined) headers['retry-after'] = ra;
-    return headers;
+    return ra === undefined ? {} : { 'retry-after': ra };
   }
 
   /**
@@ -149,11 +153,7 @@ export class LroEngine {
   }
 
   private pollHeaders(op: Operation): Record<string, string> {
-    const ra =
-      op.spec.retryAfterSeconds !== undefined
-        ? this.clock.retryAfterHeader(op.spec.retryAfterSeconds)
-        : undefined;
-    return ra !== undefined && op.status === 'InProgress' ? { 'retry-after': ra } : {};
+    return op.status === 'InProgress' ? this.retryAfter(op.spec) : {};
   }
 
   private statusBody(op: Operation): Record<string, unknown> {
