@@ -16,13 +16,13 @@ export async function run(): Promise<void> {
     const secret = core.getInput('client-secret');
     if (secret) core.setSecret(secret);
 
-    const settings = readSettings();
+    const settings = await readSettings();
     const redacted = redactSettings(settings);
     core.debug(`Settings: ${JSON.stringify(redacted, null, 2)}`);
     saveSettings(redacted);
 
-    // The first token request goes out now; the build's modules (the Azure SDK clients, the bulk of
-    // the bundle) load while it is in flight, and the clients then get the token from the cache.
+    // The first token request goes out now; the build's modules load while it is in flight, and the
+    // clients then get the token from the credential's cache (see core/engine.ts).
     const host = createHost({ cancellable: true });
     const credential = warmCredential(createCredential(settings, host), settings.cloud.armScope);
     // One turn of the event loop lets the token request reach the wire before the engine's modules

@@ -116,7 +116,18 @@ export async function runBuild(
     };
     log.info(`Building from ${describeSource(settings.source)} in ${location} (build ${names.suffix})`);
 
+    // A live VM (base-image = a VM ID) is captured as it is: no build group, network or VM.
+    const liveVm = settings.source.kind === 'liveVm';
+    // Requests that need only @azure/arm-resources go first (the target group's location above, the
+    // temporary resource group); the Compute client, half of the bundle (azure/compute-client.ts),
+    // loads once one of them is answered, so loading it holds up no request. The network deployment,
+    // the longest step before the VM, needs no Compute request, so nothing on the critical path waits.
+    const groupP = liveVm ? Promise.resolve() : timed('resource-group', () => createResourceGroup(ctx));
+    const computeP = (settings.location ? groupP.catch(() => undefined) : Promise.resolve()).then(() =>
+      clients.loadCompute(),
+    );
     const sourceP = timed('resolve-source', async () => {
+      await computeP;
       const s = await resolveSource(ctx);
       log.info(
         `Base image: ${s.exact} (${s.osType}, ${s.hyperVGeneration}, ${s.architecture}, ${s.securityType}${s.plan ? ', plan' : ''})`,
@@ -124,25 +135,19 @@ export async function runBuild(
       await checkPlanTerms(ctx, s);
       return s;
     });
-    // A live VM (base-image = a VM ID) is captured as it is: no build group, network or VM.
-    const liveVm = settings.source.kind === 'liveVm';
     let vmSize = settings.vm.size;
     const targetsP = timed('check-targets', async () => {
       const [state, source] = await together([
-        fetchGalleryState(ctx),
+        computeP.then(() => fetchGalleryState(ctx)),
         sourceP,
-        checkManagedImageAbsent(ctx),
+        computeP.then(() => checkManagedImageAbsent(ctx)),
       ] as const);
       const problem = managedImageProblem(ctx, source);
       if (problem) throw new BuildError('validate', 'InvalidTarget', problem);
       if (!liveVm) vmSize = checkBuildVm(settings, source);
       return prepareGallery(ctx, state, source);
     });
-    const nicP = liveVm
-      ? Promise.resolve('')
-      : timed('resource-group', () => createResourceGroup(ctx)).then(() =>
-          timed('network', () => createNetwork(ctx)),
-        );
+    const nicP = liveVm ? Promise.resolve('') : groupP.then(() => timed('network', () => createNetwork(ctx)));
     // Log groups around the sequential steps (GitHub log groups do not nest: scripts have their own).
     const [source, nicId, galleryPlan] = await log.group('Base image, targets and build network', () =>
       together<[ResolvedSource, string, GalleryPlan]>([sourceP, nicP, targetsP]),

@@ -55,6 +55,7 @@ export async function cleanupLedger(
     return;
   }
   const clients = opts.clients ?? createClients(settings, host, opts.hooks);
+  await clients.loadCompute();
   const ctx: LroContext = { clock: new ModelClock(settings.timeScale) };
   const remaining: LedgerEntry[] = [];
   log.info(`Cleaning up ${count} resource(s)`);

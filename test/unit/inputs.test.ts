@@ -12,7 +12,7 @@ function source(
   return {
     paths,
     getInput: (name) => inputs[name] ?? '',
-    readConfigFile: (path) => {
+    readConfigFile: async (path) => {
       paths.push(path);
       if (config instanceof Error) throw config;
       return config;
@@ -43,7 +43,7 @@ describe('merging the config file under the inputs', () => {
     ]);
   });
 
-  it('reads the file relative to the workspace and parses the merged inputs', () => {
+  it('reads the file relative to the workspace and parses the merged inputs', async () => {
     const src = source(
       {
         config: 'images/ubuntu.yml',
@@ -58,35 +58,33 @@ describe('merging the config file under the inputs', () => {
         'vm-size': 'Standard_D8s_v5',
       },
     );
-    const settings = readSettings({ GITHUB_WORKSPACE: '/ws' }, src);
+    const settings = await readSettings({ GITHUB_WORKSPACE: '/ws' }, src);
     expect(src.paths).toEqual(['/ws/images/ubuntu.yml']);
     expect(settings.managedImage).toEqual({ resourceGroup: 'rg', name: 'from-input' });
     expect(settings.vm.size).toBe('Standard_D8s_v5');
   });
 
-  it('an error about a value from the file says so', () => {
+  it('an error about a value from the file says so', async () => {
     const src = source(
       { config: 'img.yml', 'subscription-id': SUB },
       { 'base-image': 'ubuntu', 'image-name': 'i', 'resource-group': 'rg' },
     );
-    const error = (() => {
-      try {
-        readSettings({ GITHUB_WORKSPACE: '/ws' }, src);
-      } catch (e) {
-        return e as SettingsError;
-      }
-      return undefined;
-    })();
+    const error = await readSettings({ GITHUB_WORKSPACE: '/ws' }, src).then(
+      () => undefined,
+      (e: unknown) => e as SettingsError,
+    );
     expect(error).toBeInstanceOf(SettingsError);
     expect(error!.input).toBe('base-image');
     expect(error!.message).toContain("(The value comes from the config file 'img.yml'.)");
   });
 
-  it('a file that cannot be used is an error of input config listing its problems', () => {
+  it('a file that cannot be used is an error of input config listing its problems', async () => {
     const problem = Object.assign(new Error('x'), {
       problems: ['img.yml (line 3): field vm.size: not a string'],
     });
-    expect(() => readSettings({ GITHUB_WORKSPACE: '/ws' }, source({ config: 'img.yml' }, problem))).toThrow(
+    await expect(
+      readSettings({ GITHUB_WORKSPACE: '/ws' }, source({ config: 'img.yml' }, problem)),
+    ).rejects.toThrow(
       "Input 'config' is 'img.yml': the image definition file cannot be used:\n  - img.yml (line 3): field vm.size: not a string",
     );
   });

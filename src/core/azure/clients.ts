@@ -1,6 +1,6 @@
 // Every Azure client of the build is made here, with one credential, one set of pipeline options and
 // one request counter. Nothing else in the code base constructs clients or sends HTTP to ARM.
-import { ComputeManagementClient } from '@azure/arm-compute';
+import type { ComputeManagementClient } from '@azure/arm-compute';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy, TlsSettings } from '@azure/core-rest-pipeline';
@@ -22,7 +22,10 @@ export interface ClientHooks {
 
 export interface AzureClients {
   subscriptionId: string;
-  compute: ComputeManagementClient;
+  /** Usable once `loadCompute()` has resolved (see compute-client.ts); before that, reading it throws. */
+  readonly compute: ComputeManagementClient;
+  /** Loads the Compute client (the first call starts it, every call gets the same promise). */
+  loadCompute(): Promise<void>;
   resources: ResourceManagementClient;
   marketplace: MarketplaceTerms;
   stats: RequestStats;
@@ -48,9 +51,20 @@ export function createClients(settings: BuildSettings, host: Host, hooks: Client
     ...(hooks.tlsOptions ? { tlsOptions: hooks.tlsOptions } : {}),
   };
   const resources = new ResourceManagementClient(credential, settings.subscriptionId, options);
+  let compute: ComputeManagementClient | undefined;
+  let computeLoaded: Promise<void> | undefined;
   return {
     subscriptionId: settings.subscriptionId,
-    compute: new ComputeManagementClient(credential, settings.subscriptionId, options),
+    get compute(): ComputeManagementClient {
+      if (!compute) throw new Error('The Compute client was used before clients.loadCompute() resolved.');
+      return compute;
+    },
+    loadCompute() {
+      computeLoaded ??= import('./compute-client.js').then((m) => {
+        compute = m.createComputeClient(credential, settings.subscriptionId, options);
+      });
+      return computeLoaded;
+    },
     resources,
     marketplace: marketplaceTerms(resources, settings.subscriptionId),
     stats,

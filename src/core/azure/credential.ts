@@ -1,6 +1,7 @@
 // The Entra credential for the chosen auth mode (facts §1).
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
+import { ModelClock } from '../clock.js';
 import type { BuildSettings, Host } from '../types.js';
 
 const PUBLIC_AUTHORITY_HOSTS = new Set([
@@ -21,7 +22,10 @@ export function isCustomAuthorityHost(authorityHost: string): boolean {
   }
 }
 
-export function createCredential(settings: BuildSettings, host: Host): TokenCredential {
+export function createCredential(
+  settings: Pick<BuildSettings, 'auth' | 'cloud' | 'timeScale'>,
+  host: Pick<Host, 'getIdToken'>,
+): TokenCredential {
   const { auth, cloud } = settings;
   const common = {
     authorityHost: cloud.authorityHost,
@@ -37,10 +41,11 @@ export function createCredential(settings: BuildSettings, host: Host): TokenCred
       }
       // The callback runs whenever Entra needs a new assertion, so a build that outlives one GitHub
       // token (they last minutes; builds take longer) gets a fresh one (packer-plugin-azure#456).
+      // Reused while it is fresh: see reuseIdToken.
       return new ClientAssertionCredential(
         auth.tenantId,
         auth.clientId,
-        () => getIdToken(auth.audience),
+        reuseIdToken(() => getIdToken(auth.audience), new ModelClock(settings.timeScale)),
         common,
       );
     }
@@ -48,6 +53,52 @@ export function createCredential(settings: BuildSettings, host: Host): TokenCred
       return new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, common);
     case 'azureCli':
       return new AzureCliCredential();
+  }
+}
+
+/** An ID token is reused while more than this much of its lifetime is left (model time). */
+export const ID_TOKEN_MARGIN_MS = 60_000;
+
+/**
+ * Fetches an ID token once and hands out the same one while more than ID_TOKEN_MARGIN_MS of its
+ * lifetime is left; concurrent callers share one request. msal-node asks for the client assertion on
+ * every getToken call, before it looks in its token cache (ConfidentialClientApplication.
+ * acquireTokenByClientCredential), twice when it goes to Entra: without this, every SDK client's
+ * first request waited for its own round trip to GitHub. A token whose lifetime cannot be read
+ * (not a JWT with iat and exp) is not reused. The lifetime comes from the token's own claims
+ * (exp - iat, the issuer's clock) and its age from `clock` (the model clock: against the emulator
+ * its time runs faster than real time).
+ */
+export function reuseIdToken(fetchToken: () => Promise<string>, clock: ModelClock): () => Promise<string> {
+  let current: { token: Promise<string>; fetchedAt: number; lifetimeMs: number } | undefined;
+  return () => {
+    const now = clock.nowModelMs();
+    if (current && now - current.fetchedAt < current.lifetimeMs - ID_TOKEN_MARGIN_MS) return current.token;
+    const entry = { token: fetchToken(), fetchedAt: now, lifetimeMs: Infinity };
+    current = entry;
+    entry.token.then(
+      (token) => {
+        entry.lifetimeMs = jwtLifetimeMs(token) ?? 0;
+      },
+      () => {
+        if (current === entry) current = undefined;
+      },
+    );
+    return entry.token;
+  };
+}
+
+/** exp - iat of a JWT, in milliseconds; undefined when the token does not say. */
+export function jwtLifetimeMs(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      iat?: unknown;
+      exp?: unknown;
+    };
+    if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number') return undefined;
+    return (payload.exp - payload.iat) * 1000;
+  } catch {
+    return undefined;
   }
 }
 
