@@ -159,7 +159,8 @@ async function runBuild(
   const manifestPath = join(dir, 'manifest.json');
   const { main, post } = await runAction({
     workspace,
-    inputs: { ...inputs, 'client-secret': emu.clientSecret, ...spec.inputs, 'manifest-path': manifestPath },
+    // Signed in as on GitHub: OIDC (the emulator's GitHub token endpoint), exchanged at Entra.
+    inputs: { ...inputs, ...spec.inputs, 'manifest-path': manifestPath },
     env: {
       ...env,
       // AIB_BENCH_NODE_OPTIONS: extra node options for the action processes (e.g. --cpu-prof).
@@ -322,7 +323,8 @@ interface TargetRow {
   figure: string;
   value: string;
   target: string;
-  met: boolean;
+  /** Undefined for a figure that is only reported (no target). */
+  met?: boolean;
 }
 
 function targets(figures: BuildFigures[], distBytes: number, scaling?: ScalingFigures): TargetRow[] {
@@ -340,12 +342,20 @@ function targets(figures: BuildFigures[], distBytes: number, scaling?: ScalingFi
       target: `<= ${TARGETS.linuxOneRegionRequests}`,
       met: one.armRequests.total <= TARGETS.linuxOneRegionRequests,
     });
-  const first = Math.max(...figures.map((f) => f.firstArmRequestMs));
+  // The target is the issue's: the action's first request, which is its GitHub OIDC token request.
+  // The first ARM request follows the OIDC, Entra metadata and token round trips; it is shown too.
+  const first = Math.max(...figures.map((f) => f.firstRequestMs));
   rows.push({
-    figure: 'process start to first ARM request (worst build)',
+    figure: 'process start to first request (worst build)',
     value: `${first} ms`,
     target: `<= ${TARGETS.firstRequestMs} ms`,
     met: first <= TARGETS.firstRequestMs,
+  });
+  const firstArm = Math.max(...figures.map((f) => f.firstArmRequestMs));
+  rows.push({
+    figure: 'process start to first ARM request (worst build)',
+    value: `${firstArm} ms`,
+    target: '(reported)',
   });
   const rss = Math.max(...figures.map((f) => f.peakRssMb));
   rows.push({
@@ -358,7 +368,6 @@ function targets(figures: BuildFigures[], distBytes: number, scaling?: ScalingFi
     figure: 'size of dist/',
     value: `${(distBytes / 1e6).toFixed(2)} MB`,
     target: '(reported)',
-    met: true,
   });
   if (scaling)
     rows.push({
@@ -416,7 +425,9 @@ try {
   const rows = targets(figures, distBytes, scaling);
   console.log(`\n${pad('figure', 52)}${pad('value', 24)}${pad('target', 16)}met`);
   for (const r of rows)
-    console.log(`${pad(r.figure, 52)}${pad(r.value, 24)}${pad(r.target, 16)}${r.met ? 'yes' : 'NO'}`);
+    console.log(
+      `${pad(r.figure, 52)}${pad(r.value, 24)}${pad(r.target, 16)}${r.met === undefined ? '' : r.met ? 'yes' : 'NO'}`,
+    );
   if (args.json) {
     writeFileSync(
       args.json,
