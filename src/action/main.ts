@@ -2,7 +2,7 @@
 // summary. Never throws: failures are reported through core.setFailed. The post step cleans up.
 
 import * as core from '@actions/core';
-import { createCredential, warmCredential } from '../core/azure/credential.js';
+import { createCredential, oidcIdToken, warmCredential } from '../core/azure/credential.js';
 import { errorMessage } from '../core/errors.js';
 import { redactSettings } from '../core/settings.js';
 import { createHost } from './host.js';
@@ -24,7 +24,12 @@ export async function run(): Promise<void> {
     // The first token request goes out now; the build's modules load while it is in flight, and the
     // clients then get the token from the credential's cache (see core/engine.ts).
     const host = createHost({ cancellable: true });
-    const credential = warmCredential(createCredential(settings, host), settings.cloud.armScope);
+    // With OIDC the first request is GitHub's ID token request, sent before the Azure SDK loads (a job
+    // without `id-token: write` stops here within milliseconds). A failure is reported where the
+    // credential first uses the token, with its context.
+    const idToken = oidcIdToken(settings, host);
+    await idToken?.().catch(() => undefined);
+    const credential = warmCredential(createCredential(settings, host, idToken), settings.cloud.armScope);
     // One turn of the event loop lets the token request reach the wire before the engine's modules
     // are evaluated (synchronous work that would otherwise come first).
     await new Promise((resolve) => setTimeout(resolve, 0));

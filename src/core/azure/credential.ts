@@ -1,6 +1,5 @@
 // The Entra credential for the chosen auth mode (facts §1).
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
 import { ModelClock } from '../clock.js';
 import type { BuildSettings, Host } from '../types.js';
 
@@ -22,38 +21,46 @@ export function isCustomAuthorityHost(authorityHost: string): boolean {
   }
 }
 
+/**
+ * With OIDC: GitHub's ID token for the configured audience, through the host, reused while fresh
+ * (reuseIdToken). Undefined for the other auth kinds.
+ */
+export function oidcIdToken(
+  settings: Pick<BuildSettings, 'auth' | 'timeScale'>,
+  host: Pick<Host, 'getIdToken'>,
+): (() => Promise<string>) | undefined {
+  const { auth } = settings;
+  if (auth.kind !== 'oidc') return undefined;
+  const getIdToken = host.getIdToken?.bind(host);
+  if (!getIdToken) {
+    throw new Error(
+      'OIDC authentication needs an ID token from the CI system, and this host cannot provide one.',
+    );
+  }
+  return reuseIdToken(() => getIdToken(auth.audience), new ModelClock(settings.timeScale));
+}
+
+/**
+ * The credential for the chosen auth mode. @azure/identity (with MSAL, a third of the action's code)
+ * is a chunk of its own, loaded here (identity-credential.ts): the main step asks GitHub for its ID
+ * token before it calls this, so its first request does not wait for the SDK to load. `idToken` is
+ * the OIDC token source to use (default: a new one).
+ */
 export function createCredential(
   settings: Pick<BuildSettings, 'auth' | 'cloud' | 'timeScale'>,
   host: Pick<Host, 'getIdToken'>,
+  idToken = oidcIdToken(settings, host),
 ): TokenCredential {
-  const { auth, cloud } = settings;
-  const common = {
-    authorityHost: cloud.authorityHost,
-    ...(isCustomAuthorityHost(cloud.authorityHost) ? { disableInstanceDiscovery: true } : {}),
+  const loaded = import(/* webpackMode: "eager" */ './identity-credential.js').then((m) =>
+    m.identityCredential(settings, idToken),
+  );
+  // Reported by getToken, where the caller awaits it; not an unhandled rejection in the meantime.
+  loaded.catch(() => undefined);
+  return {
+    async getToken(scopes, options) {
+      return (await loaded).getToken(scopes, options);
+    },
   };
-  switch (auth.kind) {
-    case 'oidc': {
-      const getIdToken = host.getIdToken?.bind(host);
-      if (!getIdToken) {
-        throw new Error(
-          'OIDC authentication needs an ID token from the CI system, and this host cannot provide one.',
-        );
-      }
-      // The callback runs whenever Entra needs a new assertion, so a build that outlives one GitHub
-      // token (they last minutes; builds take longer) gets a fresh one (packer-plugin-azure#456).
-      // Reused while it is fresh: see reuseIdToken.
-      return new ClientAssertionCredential(
-        auth.tenantId,
-        auth.clientId,
-        reuseIdToken(() => getIdToken(auth.audience), new ModelClock(settings.timeScale)),
-        common,
-      );
-    }
-    case 'clientSecret':
-      return new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, common);
-    case 'azureCli':
-      return new AzureCliCredential();
-  }
 }
 
 /** An ID token is reused while more than this much of its lifetime is left (model time). */

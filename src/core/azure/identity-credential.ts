@@ -1,0 +1,29 @@
+// The @azure/identity credentials (facts §1), in a chunk of the bundle of their own: see
+// createCredential in credential.ts, which loads this module.
+import type { TokenCredential } from '@azure/core-auth';
+import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
+import type { BuildSettings } from '../types.js';
+import { isCustomAuthorityHost } from './credential.js';
+
+/** `idToken`: with OIDC, where the client assertion comes from (oidcIdToken in credential.ts). */
+export function identityCredential(
+  settings: Pick<BuildSettings, 'auth' | 'cloud'>,
+  idToken: (() => Promise<string>) | undefined,
+): TokenCredential {
+  const { auth, cloud } = settings;
+  const common = {
+    authorityHost: cloud.authorityHost,
+    ...(isCustomAuthorityHost(cloud.authorityHost) ? { disableInstanceDiscovery: true } : {}),
+  };
+  switch (auth.kind) {
+    case 'oidc':
+      if (!idToken) throw new Error('OIDC authentication needs an ID token source.');
+      // The callback runs whenever Entra needs a new assertion, so a build that outlives one GitHub
+      // token (they last minutes; builds take longer) gets a fresh one (packer-plugin-azure#456).
+      return new ClientAssertionCredential(auth.tenantId, auth.clientId, idToken, common);
+    case 'clientSecret':
+      return new ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, common);
+    case 'azureCli':
+      return new AzureCliCredential();
+  }
+}
