@@ -41,10 +41,10 @@ export function oidcIdToken(
 }
 
 /**
- * The credential for the chosen auth mode. @azure/identity (with MSAL, a third of the action's code)
- * is a chunk of its own, loaded here (identity-credential.ts): the main step asks GitHub for its ID
- * token before it calls this, so its first request does not wait for the SDK to load. `idToken` is
- * the OIDC token source to use (default: a new one).
+ * The credential for the chosen auth mode. @azure/identity (with MSAL) is evaluated here, on the first
+ * call (identity-credential.ts, a dynamic import kept in the entry chunk): the main step asks GitHub for
+ * its ID token before it calls this, so its first request does not wait for the SDK. `idToken` is the
+ * OIDC token source to use (default: a new one).
  */
 export function createCredential(
   settings: Pick<BuildSettings, 'auth' | 'cloud' | 'timeScale'>,

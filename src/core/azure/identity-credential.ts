@@ -1,5 +1,5 @@
-// The @azure/identity credentials (facts §1), in a chunk of the bundle of their own: see
-// createCredential in credential.ts, which loads this module.
+// The @azure/identity credentials (facts §1), evaluated only when createCredential (credential.ts)
+// first imports this module.
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
 import type { BuildSettings } from '../types.js';
