@@ -315,13 +315,14 @@ describe('Windows guest: simulated PowerShell', () => {
 });
 
 describe("the action's Windows scripts through the simulated guest", () => {
-  const setup = async (opts: Partial<WindowsGuestOptions> = {}) => {
+  const setup = async (opts: Partial<WindowsGuestOptions> = {}, { virtualTime = false } = {}) => {
     const clock = manualClock();
     const g = (await createGuest('Windows', {
       dir: vmDir(),
       now: clock.now,
       pollMs: 1,
       sysprepDurationMs: 120_000,
+      ...(virtualTime ? { advanceClock: clock.advance } : {}),
       ...opts,
     })) as WindowsGuest;
     const poll = async () =>
@@ -412,23 +413,16 @@ describe("the action's Windows scripts through the simulated guest", () => {
   });
 
   // The ImageState script waits in the guest (a bounded loop, as AIB's default sysprep command does).
-  const waitFor = async (
-    g: WindowsGuest,
-    clock: { now: () => number; advance: (ms: number) => void },
-    waitSeconds: number,
-  ) => {
+  // Its Start-Sleep moves the manual clock (virtual time: setup's advanceClock), so the model time it
+  // waits does not depend on how fast this machine runs it.
+  const waitFor = async (g: WindowsGuest, clock: { now: () => number }, waitSeconds: number) => {
     const from = clock.now();
-    const tick = setInterval(() => clock.advance(1_000), 1);
-    try {
-      const r = await g.runScript({ script: windowsImageStateScript({ waitSeconds }), timeoutMs: 3_600_000 });
-      return { status: parseSysprepStatus(r.stdout), waitedMs: clock.now() - from };
-    } finally {
-      clearInterval(tick);
-    }
+    const r = await g.runScript({ script: windowsImageStateScript({ waitSeconds }), timeoutMs: 3_600_000 });
+    return { status: parseSysprepStatus(r.stdout), waitedMs: clock.now() - from };
   };
 
   test('the ImageState wait returns within a few seconds of the end of sysprep', async () => {
-    const { g, clock } = await setup();
+    const { g, clock } = await setup({}, { virtualTime: true });
     await g.runScript({ script: windowsSysprepScript(), timeoutMs: 60_000 });
     const { status, waitedMs } = await waitFor(g, clock, 600);
     expect(status).toMatchObject({ imageState: IMAGE_STATE.GENERALIZE_RESEAL_TO_OOBE, verdict: 'done' });
@@ -437,7 +431,7 @@ describe("the action's Windows scripts through the simulated guest", () => {
   });
 
   test("the ImageState wait ends at its deadline while sysprep 'hang' runs", async () => {
-    const { g, clock } = await setup({ sysprep: 'hang' });
+    const { g, clock } = await setup({ sysprep: 'hang' }, { virtualTime: true });
     await g.runScript({ script: windowsSysprepScript(), timeoutMs: 60_000 });
     const { status, waitedMs } = await waitFor(g, clock, 30);
     expect(status).toMatchObject({
@@ -450,7 +444,7 @@ describe("the action's Windows scripts through the simulated guest", () => {
   });
 
   test("the ImageState wait returns as soon as sysprep 'fail' exits, with setuperr.log", async () => {
-    const { g, clock } = await setup({ sysprep: 'fail' });
+    const { g, clock } = await setup({ sysprep: 'fail' }, { virtualTime: true });
     await g.runScript({ script: windowsSysprepScript(), timeoutMs: 60_000 });
     const { status, waitedMs } = await waitFor(g, clock, 600);
     expect(status.verdict).toBe('failed');
