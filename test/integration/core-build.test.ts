@@ -144,6 +144,38 @@ test('a Linux build makes a managed image and a gallery version, and leaves noth
   expect(temporary()).toEqual([]);
 });
 
+test('the first ARM requests need only the resources API; Compute requests wait for its first answer', async () => {
+  emu.control.clearRequestLog();
+  const t = testHost();
+  // With the location given, the first request is the temporary group's PUT (azure/compute-client.ts);
+  // Azure takes its time to answer it here, so a Compute request sent meanwhile would show.
+  emu.control.injectFault({
+    method: 'PUT',
+    path: /\/resourcegroups\/aib-[^/]+$/i,
+    effect: { type: 'delay', seconds: 30 },
+  });
+  const result = await runBuild(
+    settings({ location: 'eastus', managedImage: { resourceGroup: 'images', name: 'order-img' } }),
+    t.host,
+  );
+  expect(result.outputs.managedImageId).toMatch(/\/images\/order-img$/);
+  const arm = emu.control
+    .requestLog()
+    .filter((r) => !['auth', 'oidc', 'control'].includes(r.kind))
+    .sort((a, b) => a.at - b.at);
+  expect(arm[0]).toMatchObject({
+    method: 'PUT',
+    path: expect.stringMatching(/\/resourcegroups\/aib-[^/]+$/i),
+  });
+  const firstAnswer = arm[0].at + arm[0].modelMs;
+  const compute = arm.filter((r) => /\/providers\/Microsoft\.Compute\//i.test(r.path));
+  expect(compute.length).toBeGreaterThan(0);
+  expect(firstAnswer - arm[0].at).toBeGreaterThanOrEqual(30_000);
+  expect(Math.min(...compute.map((r) => r.at))).toBeGreaterThanOrEqual(firstAnswer);
+  await new Promise((r) => setTimeout(r, 400));
+  expect(temporary()).toEqual([]);
+});
+
 test('a failing script fails the build naming it, and cleanup removes everything', async () => {
   const t = testHost();
   const s = settings({
