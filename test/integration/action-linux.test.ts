@@ -328,3 +328,16 @@ test.each([
   expect(writes).toEqual([]);
   expect(await leftovers()).toEqual([]);
 });
+
+test('sign-in: the GitHub ID token request comes first, and one ID token serves every Azure client', async () => {
+  emu.control.clearRequestLog();
+  const { main, post } = await build({ 'image-name': 'img-sign-in' });
+  expect([main.exitCode, post.exitCode]).toEqual([0, 0]);
+  keep(main.outputs['managed-image-id']);
+  const log = emu.control.requestLog().sort((a, b) => a.at - b.at);
+  const firstArm = log.findIndex((r) => r.path.startsWith('/subscriptions/'));
+  expect(log[0].kind).toBe('oidc');
+  // Before the first ARM request: one ID token, Entra's metadata and one token exchange.
+  expect(log.slice(0, firstArm).map((r) => r.kind)).toEqual(['oidc', 'auth', 'auth']);
+  expect(await leftovers()).toEqual([]);
+});
