@@ -21,14 +21,14 @@ export async function run(): Promise<void> {
     core.debug(`Settings: ${JSON.stringify(redacted, null, 2)}`);
     saveSettings(redacted);
 
-    // The first token request goes out now; the build's modules load while it is in flight, and the
-    // clients then get the token from the credential's cache (see core/engine.ts).
     const host = createHost({ cancellable: true });
-    // With OIDC the first request is GitHub's ID token request, sent before the Azure SDK loads (a job
-    // without `id-token: write` stops here within milliseconds). A failure is reported where the
-    // credential first uses the token, with its context.
+    // With OIDC the first request is GitHub's ID token request, answered before @azure/identity is
+    // evaluated; the credential reuses that token. A failure is reported where the credential first
+    // uses the token, with its context.
     const idToken = oidcIdToken(settings, host);
     await idToken?.().catch(() => undefined);
+    // The first Entra token request goes out now; the engine's modules are evaluated while it is in
+    // flight, and the clients then get the token from the credential's cache (see core/engine.ts).
     const credential = warmCredential(createCredential(settings, host, idToken), settings.cloud.armScope);
     // One turn of the event loop lets the token request reach the wire before the engine's modules
     // are evaluated (synchronous work that would otherwise come first).

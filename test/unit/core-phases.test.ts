@@ -5,7 +5,7 @@ import {
   stripPollRetryAfterPolicy,
   debugLogPolicy,
 } from '../../src/core/azure/policies.js';
-import { isCustomAuthorityHost } from '../../src/core/azure/credential.js';
+import { isCustomAuthorityHost } from '../../src/core/azure/identity-credential.js';
 import {
   definitionMismatches,
   expectedDefinition,

@@ -3,24 +3,6 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { ModelClock } from '../clock.js';
 import type { BuildSettings, Host } from '../types.js';
 
-const PUBLIC_AUTHORITY_HOSTS = new Set([
-  'login.microsoftonline.com',
-  'login.microsoftonline.us',
-  'login.chinacloudapi.cn',
-]);
-
-/**
- * Instance discovery asks login.microsoftonline.com about the authority; a custom authority host (the
- * emulator, a private cloud) is unknown there, so discovery is disabled for it.
- */
-export function isCustomAuthorityHost(authorityHost: string): boolean {
-  try {
-    return !PUBLIC_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase());
-  } catch {
-    return true;
-  }
-}
-
 /**
  * With OIDC: GitHub's ID token for the configured audience, through the host, reused while fresh
  * (reuseIdToken). Undefined for the other auth kinds.

@@ -3,7 +3,24 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential } from '@azure/identity';
 import type { BuildSettings } from '../types.js';
-import { isCustomAuthorityHost } from './credential.js';
+
+const PUBLIC_AUTHORITY_HOSTS = new Set([
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+]);
+
+/**
+ * Instance discovery asks login.microsoftonline.com about the authority; a custom authority host (the
+ * emulator, a private cloud) is unknown there, so discovery is disabled for it.
+ */
+export function isCustomAuthorityHost(authorityHost: string): boolean {
+  try {
+    return !PUBLIC_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname.toLowerCase());
+  } catch {
+    return true;
+  }
+}
 
 /** `idToken`: with OIDC, where the client assertion comes from (oidcIdToken in credential.ts). */
 export function identityCredential(
