@@ -31,6 +31,13 @@ export interface EmulatorOptions extends Partial<Omit<EmulatorConfig, 'throttlin
 export interface EmulatorControl {
   /** Every resource held, resource groups included. */
   inventory(): { id: string; type: string; provisioningState?: string }[];
+  /**
+   * The inventory once no resource is "Deleting" any more. The action does not wait for the
+   * temporary group's deletion once Azure has accepted it, so a test that checks what is left
+   * after the post step has to let the deletions it started run out first. Rejects after
+   * `timeoutMs` of real time, naming what is still being deleted.
+   */
+  settledInventory(timeoutMs?: number): Promise<{ id: string; type: string; provisioningState?: string }[]>;
   requestLog(): RequestLogEntry[];
   clearRequestLog(): void;
   injectFault(spec: FaultSpec): void;
@@ -106,6 +113,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   core.state.set(ROUTER_STATE, router);
   const control: EmulatorControl = {
     inventory: () => core.inventory(),
+    settledInventory: async (timeoutMs = 30_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const all = core.inventory();
+        const deleting = all.filter((r) => r.provisioningState === 'Deleting');
+        if (deleting.length === 0) return all;
+        if (Date.now() > deadline)
+          throw new Error(`still deleting after ${timeoutMs} ms: ${deleting.map((r) => r.id).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     requestLog: () => core.control.requestLog(),
     clearRequestLog: () => core.control.clearLog(),
     injectFault: (spec) => core.control.injectFault(spec),

@@ -63,10 +63,7 @@ function build(
 
 /** Waits for asynchronous deletions (the temporary group) to finish; then what is left beside the intended. */
 async function leftovers(): Promise<string[]> {
-  for (let i = 0; i < 200 && emu.control.inventory().some((r) => r.provisioningState === 'Deleting'); i++)
-    await new Promise((r) => setTimeout(r, 50));
-  return emu.control
-    .inventory()
+  return (await emu.control.settledInventory())
     .filter((r) => !intended.has(r.id.toLowerCase()))
     .map((r) => `${r.type} ${r.id}`);
 }

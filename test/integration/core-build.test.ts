@@ -106,10 +106,9 @@ const gallery = (version: string, over: object = {}) => ({
   ...over,
 });
 
-const temporary = () =>
-  emu.control
-    .inventory()
-    .filter((r) => !/\/resourceGroups\/images(\/|$)/i.test(r.id) && r.provisioningState !== 'Deleting');
+/** What is left outside the target group once the deletions under way have finished. */
+const temporary = async () =>
+  (await emu.control.settledInventory()).filter((r) => !/\/resourceGroups\/images(\/|$)/i.test(r.id));
 
 test('a Linux build makes a managed image and a gallery version, and leaves nothing temporary', async () => {
   emu.control.clearRequestLog();
@@ -141,7 +140,7 @@ test('a Linux build makes a managed image and a gallery version, and leaves noth
   );
   // Once Azure accepted the group deletion, nothing temporary is left.
   await new Promise((r) => setTimeout(r, 400));
-  expect(temporary()).toEqual([]);
+  expect(await temporary()).toEqual([]);
 });
 
 test('the first ARM requests need only the resources API; Compute requests wait for its first answer', async () => {
@@ -173,7 +172,7 @@ test('the first ARM requests need only the resources API; Compute requests wait 
   expect(firstAnswer - arm[0].at).toBeGreaterThanOrEqual(30_000);
   expect(Math.min(...compute.map((r) => r.at))).toBeGreaterThanOrEqual(firstAnswer);
   await new Promise((r) => setTimeout(r, 400));
-  expect(temporary()).toEqual([]);
+  expect(await temporary()).toEqual([]);
 });
 
 test('a failing script fails the build naming it, and cleanup removes everything', async () => {
@@ -189,7 +188,7 @@ test('a failing script fails the build naming it, and cleanup removes everything
   );
   expect(t.ledger()).toEqual([]);
   await new Promise((r) => setTimeout(r, 400));
-  expect(temporary()).toEqual([]);
+  expect(await temporary()).toEqual([]);
 });
 
 test('a definition mismatch fails before any VM is created', async () => {
@@ -231,7 +230,7 @@ test('cancellation stops the build and cleanup still runs; post-step cleanup is 
   await cleanupLedger(t.ledger(), s, post.host, { failed: true });
   expect(post.lines.filter((l) => l.startsWith('warning'))).toEqual([]);
   await new Promise((r) => setTimeout(r, 400));
-  expect(temporary()).toEqual([]);
+  expect(await temporary()).toEqual([]);
 });
 
 test('a network failure names the phase, the inner Azure error of the deployment and the correlation id', async () => {
@@ -251,7 +250,7 @@ test('a network failure names the phase, the inner Azure error of the deployment
   );
   expect(t.ledger()).toEqual([]);
   await new Promise((r) => setTimeout(r, 400));
-  expect(temporary()).toEqual([]);
+  expect(await temporary()).toEqual([]);
 });
 
 test('in an existing group with the user subnet, the deployment holds only NSG + NIC and cleanup deletes it too', async () => {

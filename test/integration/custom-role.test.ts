@@ -26,10 +26,7 @@ afterAll(() => emu?.stop());
 
 /** Temporary resources left (anything but the target group, images and gallery objects). */
 async function temporaryLeft(): Promise<string[]> {
-  for (let i = 0; i < 200 && emu.control.inventory().some((r) => r.provisioningState === 'Deleting'); i++)
-    await new Promise((r) => setTimeout(r, 50));
-  return emu.control
-    .inventory()
+  return (await emu.control.settledInventory())
     .filter((r) => !r.id.toLowerCase().includes(`/resourcegroups/${TARGET_GROUP}`))
     .map((r) => r.id);
 }

@@ -50,7 +50,10 @@ test.each(files)(
     );
     expect(main.outputs['source-image']).not.toMatch(/latest/);
     // Only outputs remain: no group, VM, disk, NIC or network of the build.
-    const left = emu.control.inventory().filter((r) => !/\/resourceGroups\/rg-images(\/|$)/i.test(r.id));
+    // The post step returns once Azure has accepted the group's deletion; let it run out.
+    const left = (await emu.control.settledInventory()).filter(
+      (r) => !/\/resourceGroups\/rg-images(\/|$)/i.test(r.id),
+    );
     expect(left).toEqual([]);
     const inTarget = emu.control.inventory().filter((r) => /\/resourceGroups\/rg-images\//i.test(r.id));
     expect(inTarget.every((r) => /Microsoft\.Compute\/(galleries|images)/i.test(r.type))).toBe(true);

@@ -50,10 +50,10 @@ export async function startGalleryHarness(timeScale = 0.003): Promise<GalleryHar
   const compute = new ComputeManagementClient(cred, emu.subscriptionId, { endpoint: emu.endpoint });
   const workspace = mkdtempSync(join(tmpdir(), 'aib-gallery-ws-'));
   writeFileSync(join(workspace, 'setup.sh'), '#!/bin/bash\nset -e\necho "configuring the image"\n');
-  const outside = () =>
-    emu.control
-      .inventory()
-      .filter((r) => !new RegExp(`/resourceGroups/${GALLERY_GROUP}(/|$)`, 'i').test(r.id));
+  const outside = async () =>
+    (await emu.control.settledInventory()).filter(
+      (r) => !new RegExp(`/resourceGroups/${GALLERY_GROUP}(/|$)`, 'i').test(r.id),
+    );
   return {
     emu,
     compute,
@@ -81,9 +81,7 @@ export async function startGalleryHarness(timeScale = 0.003): Promise<GalleryHar
     },
     async leftovers() {
       // The post step returns once Azure accepted the group deletion; it finishes on the emulator's clock.
-      for (let i = 0; i < 200 && outside().some((r) => r.provisioningState === 'Deleting'); i++)
-        await new Promise((r) => setTimeout(r, 50));
-      return outside().map((r) => `${r.type} ${r.id}`);
+      return (await outside()).map((r) => `${r.type} ${r.id}`);
     },
     async versions(definition = 'ubuntu') {
       const out: string[] = [];

@@ -28,9 +28,7 @@ export interface Harness {
   run(inputs: Record<string, string>): Promise<{ main: StepResult; post: StepResult }>;
   /** Creates a running VM in the workloads group through the SDK (network, NIC, VM); returns its ID. */
   workloadVm(name: string, vm?: Partial<VirtualMachine>): Promise<string>;
-  /** Resources outside the images and workloads groups, resource groups included, not being deleted. */
-  temporary(): { id: string; type: string; provisioningState?: string }[];
-  /** Waits until nothing temporary is left (the group deletion Azure accepted finishes), then returns what is. */
+  /** Waits for the deletions under way (the group deletion Azure accepted) to finish, then returns what is left outside the images and workloads groups. */
   settle(): Promise<{ id: string; type: string }[]>;
   stop(): Promise<void>;
 }
@@ -48,8 +46,6 @@ export async function startHarness(options: EmulatorOptions = {}): Promise<Harne
   const network = new NetworkManagementClient(cred, emu.subscriptionId, { endpoint: emu.endpoint });
   const fast = { updateIntervalInMs: 10 };
   const workspace = mkdtempSync(join(tmpdir(), 'aib-images-ws-'));
-  const temporary = () =>
-    emu.control.inventory().filter((r) => !KEPT.test(r.id) && r.provisioningState !== 'Deleting');
   return {
     emu,
     compute,
@@ -108,11 +104,11 @@ export async function startHarness(options: EmulatorOptions = {}): Promise<Harne
         .pollUntilDone();
       return created.id!;
     },
-    temporary,
     async settle() {
       // The post step returns once Azure accepted the group deletion; it finishes on the emulator's clock.
-      for (let i = 0; i < 100 && temporary().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-      return temporary().map(({ id, type }) => ({ id, type }));
+      return (await emu.control.settledInventory())
+        .filter((r) => !KEPT.test(r.id))
+        .map(({ id, type }) => ({ id, type }));
     },
     stop: () => emu.stop(),
   };

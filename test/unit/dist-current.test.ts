@@ -11,6 +11,20 @@ const list = (dir: string): string[] =>
     .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
     .sort();
 
+// Where two versions of a file part, with a little of each around that point, so that a
+// failure on a machine nobody can log into (CI) says what changed, not only that something did.
+function firstDifference(file: string, committed: Buffer, fresh: Buffer): string {
+  let at = 0;
+  while (at < committed.length && at < fresh.length && committed[at] === fresh[at]) at++;
+  const line = committed.subarray(0, at).toString('utf8').split('\n').length;
+  const around = (b: Buffer) => JSON.stringify(b.subarray(Math.max(0, at - 120), at + 120).toString('utf8'));
+  return [
+    `dist/${file}: committed ${committed.length} bytes, fresh bundle ${fresh.length} bytes; first difference at byte ${at} (line ${line})`,
+    `  committed: ${around(committed)}`,
+    `  fresh:     ${around(fresh)}`,
+  ].join('\n');
+}
+
 test('dist/ matches a fresh bundle of src/ (run `npm run bundle` and commit dist/)', () => {
   const out = mkdtempSync(join(tmpdir(), 'aib-dist-'));
   // The same command as `npm run bundle`, with the output redirected.
@@ -23,10 +37,13 @@ test('dist/ matches a fresh bundle of src/ (run `npm run bundle` and commit dist
   args[o + 1] = out;
   execFileSync('npx', args, { stdio: 'pipe' });
   expect(list('dist')).toEqual(list(out));
-  for (const f of list(out)) {
+  const stale = list(out).flatMap((f) => {
     const fresh = readFileSync(join(out, f));
     const committed = readFileSync(join('dist', f));
-    if (!fresh.equals(committed))
-      throw new Error(`dist/${f} is stale: run \`npm run bundle\` and commit dist/.`);
-  }
+    return fresh.equals(committed) ? [] : [firstDifference(f, committed, fresh)];
+  });
+  if (stale.length > 0)
+    throw new Error(
+      `dist/ is stale: run \`npm run bundle\` and commit dist/ (fresh bundle kept in ${out}).\n${stale.join('\n')}`,
+    );
 }, 240_000);
