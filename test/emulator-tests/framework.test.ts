@@ -6,8 +6,11 @@ import { ClientAssertionCredential, ClientSecretCredential } from '@azure/identi
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import * as core from '@actions/core';
 import { startEmulator, type EmulatorHandle } from '../emulator/index.js';
+import { captureWorkflowCommands } from '../integration/workflow-commands.js';
 
 let emu: EmulatorHandle;
+// @actions/core's ::add-mask:: and ::debug:: lines stay out of the test output.
+captureWorkflowCommands();
 
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: 0.002 });

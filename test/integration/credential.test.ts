@@ -2,9 +2,9 @@
 // endpoints, through @actions/core and @azure/identity: SDK clients sharing it ask GitHub for one ID
 // token, not one each; a token near the end of its lifetime is replaced.
 import * as core from '@actions/core';
-import { jest } from '@jest/globals';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { startEmulator, type EmulatorHandle } from '../emulator/index.js';
+import { captureWorkflowCommands } from './workflow-commands.js';
 import { ModelClock } from '../../src/core/clock.js';
 import {
   createCredential,
@@ -17,26 +17,16 @@ import {
 const TIME_SCALE = 0.002;
 let emu: EmulatorHandle;
 const saved = { ...process.env };
-// What @actions/core writes to stdout (workflow commands such as ::add-mask::), kept here instead of
-// the test output, and checked: GitHub's ID token is masked in the job log.
-let written: string[] = [];
-let stdout: jest.SpiedFunction<typeof process.stdout.write>;
-const maskedValues = () => written.flatMap((w) => [...w.matchAll(/^::add-mask::(.*)$/gm)].map((m) => m[1]));
+// GitHub's ID token is masked in the job log (checked below); the commands stay out of the test output.
+const commands = captureWorkflowCommands();
 
 beforeAll(async () => {
   emu = await startEmulator({ timeScale: TIME_SCALE });
   process.env.ACTIONS_ID_TOKEN_REQUEST_URL = emu.oidcRequestUrl;
   process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = emu.oidcRequestToken;
-  stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
 });
-beforeEach(() => {
-  written = [];
-});
+beforeEach(() => commands.clear());
 afterAll(() => {
-  stdout?.mockRestore();
   process.env = { ...saved };
   return emu?.stop();
 });
@@ -73,7 +63,7 @@ test('SDK clients sharing the credential get one GitHub ID token and one Entra t
   expect(groups.map((g) => g.name)).toEqual(['rg-cred-0', 'rg-cred-1', 'rg-cred-2', 'rg-cred-3']);
   expect(emu.control.core.auth.counters.oidcTokensIssued - oidcTokensIssued).toBe(1);
   expect(emu.control.core.auth.counters.tokensIssued - tokensIssued).toBe(1);
-  expect(maskedValues()).toHaveLength(1);
+  expect(commands.masked()).toHaveLength(1);
 });
 
 test('an ID token is fetched again once less than the margin of its lifetime is left', async () => {
@@ -83,7 +73,7 @@ test('an ID token is fetched again once less than the margin of its lifetime is 
     new ModelClock(TIME_SCALE),
   );
   const first = await getIdToken();
-  expect(maskedValues()).toEqual([first]);
+  expect(commands.masked()).toEqual([first]);
   const lifetime = jwtLifetimeMs(first) ?? NaN;
   expect(lifetime).toBe(emu.control.core.auth.options.oidcTokenLifetimeSeconds * 1000);
   expect(await getIdToken()).toBe(first);
@@ -92,7 +82,7 @@ test('an ID token is fetched again once less than the margin of its lifetime is 
   const second = await getIdToken();
   expect(second).not.toBe(first);
   expect(emu.control.core.auth.counters.oidcTokensIssued - start).toBe(2);
-  expect(maskedValues()).toEqual([first, second]);
+  expect(commands.masked()).toEqual([first, second]);
 });
 
 describe('reuseIdToken (a fake clock and fetcher)', () => {
