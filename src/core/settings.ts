@@ -236,6 +236,14 @@ function parseSource(inputs: Inputs): { source: SourceImage; rid?: ResourceId } 
 function parseUrn(value: string): SourceImage {
   const parts = value.split(':');
   if (parts.length === 3 && parts.every((p) => p.trim() !== '')) {
+    const [publisher, offer, last] = parts;
+    // Three parts ending in a version: the SKU is what is missing, not the version.
+    if (/^(latest|\d+\.\d+\.\d+)$/i.test(last)) {
+      throw E.baseImage(
+        value,
+        `a Marketplace URN needs 4 parts (publisher:offer:sku:version) and '${last}' is a version, so the SKU is missing: ${publisher}:${offer}:<sku>:${last} (list the SKUs with az vm image list-skus -l <location> -p ${publisher} -f ${offer})`,
+      );
+    }
     throw E.baseImage(value, `a Marketplace URN needs 4 parts; add the version, e.g. ${value}:latest`);
   }
   if (parts.length !== 4 || parts.some((p) => p === '' || /\s/.test(p))) {

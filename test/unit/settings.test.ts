@@ -331,6 +331,14 @@ describe('base-image', () => {
   it.each([
     ['', 'is required'],
     ['Canonical:ubuntu-24_04-lts:server', 'add the version, e.g. Canonical:ubuntu-24_04-lts:server:latest'],
+    [
+      'Canonical:ubuntu-24_04-lts:latest',
+      "'latest' is a version, so the SKU is missing: Canonical:ubuntu-24_04-lts:<sku>:latest (list the SKUs with az vm image list-skus -l <location> -p Canonical -f ubuntu-24_04-lts)",
+    ],
+    [
+      'Canonical:ubuntu-24_04-lts:24.04.202411030',
+      'the SKU is missing: Canonical:ubuntu-24_04-lts:<sku>:24.04.202411030',
+    ],
     ['Canonical:ubuntu:server:1.2', "the version '1.2' is neither latest nor Major.Minor.Build"],
     ['ubuntu', 'not a Marketplace URN'],
     ['/subscriptions/x/resourceGroups', 'not a well-formed resource ID'],
