@@ -279,6 +279,19 @@ describe('example-deploy.yml and ci.yml', () => {
     expect(step.env?.NODE_EXTRA_CA_CERTS).toBeDefined();
   });
 
+  it('ci.yml signs the action in with OIDC against the emulator, in a job the runner gives no ID token URL of its own', () => {
+    const ci = load('ci.yml');
+    const job = Object.values(ci.jobs).find((j) => (j.steps ?? []).some((s) => s.uses === './'))!;
+    const step = job.steps!.find((s) => s.uses === './')!;
+    expect(step.with?.['client-secret']).toBeUndefined();
+    expect(step.env?.ACTIONS_ID_TOKEN_REQUEST_URL).toContain('steps.emulator.outputs.oidcRequestUrl');
+    expect(step.env?.ACTIONS_ID_TOKEN_REQUEST_TOKEN).toContain('steps.emulator.outputs.oidcRequestToken');
+    // With id-token: write the runner would set its own ACTIONS_ID_TOKEN_REQUEST_* over the step's.
+    const grantsIdToken = (p: Dict | string | undefined) =>
+      typeof p === 'string' ? p === 'write-all' : p?.['id-token'] === 'write';
+    expect(grantsIdToken(ci.permissions) || grantsIdToken(job.permissions)).toBe(false);
+  });
+
   it('ci.yml checks that dist/ is current', () => {
     expect(text('ci.yml')).toMatch(/npm run bundle[\s\S]*git diff --exit-code[^\n]*dist\//);
   });
