@@ -50,10 +50,6 @@ export async function startGalleryHarness(timeScale = 0.003): Promise<GalleryHar
   const compute = new ComputeManagementClient(cred, emu.subscriptionId, { endpoint: emu.endpoint });
   const workspace = mkdtempSync(join(tmpdir(), 'aib-gallery-ws-'));
   writeFileSync(join(workspace, 'setup.sh'), '#!/bin/bash\nset -e\necho "configuring the image"\n');
-  const outside = async () =>
-    (await emu.control.settledInventory()).filter(
-      (r) => !new RegExp(`/resourceGroups/${GALLERY_GROUP}(/|$)`, 'i').test(r.id),
-    );
   return {
     emu,
     compute,
@@ -81,7 +77,9 @@ export async function startGalleryHarness(timeScale = 0.003): Promise<GalleryHar
     },
     async leftovers() {
       // The post step returns once Azure accepted the group deletion; it finishes on the emulator's clock.
-      return (await outside()).map((r) => `${r.type} ${r.id}`);
+      return (await emu.control.settledInventory())
+        .filter((r) => !new RegExp(`/resourceGroups/${GALLERY_GROUP}(/|$)`, 'i').test(r.id))
+        .map((r) => `${r.type} ${r.id}`);
     },
     async versions(definition = 'ubuntu') {
       const out: string[] = [];
